@@ -1,0 +1,3 @@
+from oscserver.cli import main
+
+raise SystemExit(main())
