@@ -1,0 +1,119 @@
+"""Command line: ``oscserver serve | export | bench``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+from oscserver.exceptions import OscServerError
+
+log = logging.getLogger("oscserver")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "export":
+        # Export needs torch; the runtime never imports it, so hand over before argparse.
+        try:
+            from export.cli import main as export_main
+        except ModuleNotFoundError as exc:
+            print(
+                f"error: 'oscserver export' needs the torch extra ({exc.name} is missing): "
+                "pip install torch==2.13.0 && pip install 'oscserver[torch]'",
+                file=sys.stderr,
+            )
+            return 2
+        return export_main(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    try:
+        return args.run(args)
+    except OscServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oscserver", description="Neural-network visuals played live over OSC."
+    )
+    commands = parser.add_subparsers(title="commands")
+    serve = commands.add_parser("serve", help="render frames driven by OSC")
+    serve.add_argument("--model", default="default", help="generator ONNX file, or 'default'")
+    serve.add_argument(
+        "--size",
+        type=int,
+        default=256,
+        choices=(256, 512),
+        help="size of the default generator (ignored for --model FILE)",
+    )
+    serve.add_argument("--osc-host", default="127.0.0.1")
+    serve.add_argument("--osc-port", type=int, default=9000)
+    serve.add_argument("--fps", type=float, default=30.0)
+    serve.add_argument("--shm", default="oscserver", help="shared-memory name ('' to turn off)")
+    serve.add_argument(
+        "--provider",
+        choices=("tensorrt", "cuda", "cpu"),
+        help="force an ONNX Runtime provider (default: best available)",
+    )
+    serve.add_argument("--threads", type=int, help="inference threads (default: all cores)")
+    serve.add_argument(
+        "--status-interval", type=float, default=1.0, help="seconds between status lines (0: none)"
+    )
+    serve.add_argument("-v", "--verbose", action="store_true")
+    serve.set_defaults(run=run_serve)
+    commands.add_parser("export", help="export a generator to ONNX (needs the torch extra)")
+    from oscserver.bench import add_bench_parser
+
+    add_bench_parser(commands)
+    return parser
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from oscserver.server import ServeConfig
+
+    config = ServeConfig(
+        model=args.model,
+        size=args.size,
+        osc_host=args.osc_host,
+        osc_port=args.osc_port,
+        fps=args.fps,
+        shm=args.shm or None,
+        provider=args.provider,
+        threads=args.threads,
+        status_interval=args.status_interval,
+    )
+    return asyncio.run(serve_until_signal(config))
+
+
+async def serve_until_signal(config) -> int:
+    from oscserver.server import Server
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Windows has no add_signal_handler; Ctrl+C still raises KeyboardInterrupt there.
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    server = Server(config)
+    await server.start()
+    log.info("ready; Ctrl+C to stop")
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping")
+        await server.stop()
+        log.info("stopped; shared memory released")
+    return 0

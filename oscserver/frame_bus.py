@@ -1,0 +1,98 @@
+"""Hands each new frame to every sink. Latest frame wins: one slot per sink, no queue.
+
+The render thread calls ``publish``; each sink has its own named task that takes the newest
+frame when it is ready. A slow sink misses frames (counted); it never holds up the render
+loop or another sink.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from oscserver.frame import Frame, FrameFormat
+from oscserver.sinks.base import Sink
+from oscserver.stats import RateLimitedLog
+from oscserver.tasks import TaskManager
+
+log = logging.getLogger("oscserver.bus")
+
+
+class LatestFrameSlot:
+    """A one-frame mailbox on the event loop: ``put`` replaces, ``get`` waits for a new one."""
+
+    def __init__(self) -> None:
+        self._frame: Frame | None = None
+        self._ready = asyncio.Event()
+        self.skipped = 0
+
+    def put(self, frame: Frame) -> None:
+        if self._frame is not None:
+            self.skipped += 1
+        self._frame = frame
+        self._ready.set()
+
+    async def get(self) -> Frame:
+        await self._ready.wait()
+        self._ready.clear()
+        frame, self._frame = self._frame, None
+        assert frame is not None
+        return frame
+
+
+class FrameBus:
+    def __init__(self, frame_format: FrameFormat, tasks: TaskManager) -> None:
+        self.frame_format = frame_format
+        self._tasks = tasks
+        self._loop = asyncio.get_running_loop()
+        self._sinks: dict[str, tuple[Sink, LatestFrameSlot, asyncio.Task[None]]] = {}
+        self.latest: Frame | None = None
+        self.write_errors = 0
+
+    async def add_sink(self, sink: Sink) -> None:
+        """Start a sink and feed it frames from now on."""
+        await sink.start(self.frame_format)
+        slot = LatestFrameSlot()
+        task = self._tasks.spawn(self._feed(sink, slot), name=f"sink:{sink.name}")
+        self._sinks[sink.name] = (sink, slot, task)
+
+    async def remove_sink(self, name: str) -> None:
+        sink, _, task = self._sinks.pop(name)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await sink.stop()
+
+    def skipped(self) -> dict[str, int]:
+        """Frames each sink missed because it was still busy with an earlier one."""
+        return {name: slot.skipped for name, (_, slot, _) in self._sinks.items()}
+
+    def publish(self, frame: Frame) -> None:
+        """Thread-safe: called from the render thread for every finished frame."""
+        # RuntimeError: the loop is closing, and nobody is left to receive frames.
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self._deliver, frame)
+
+    def _deliver(self, frame: Frame) -> None:
+        self.latest = frame
+        for _, slot, _ in self._sinks.values():
+            slot.put(frame)
+
+    async def _feed(self, sink: Sink, slot: LatestFrameSlot) -> None:
+        errors = RateLimitedLog(log)
+        while True:
+            frame = await slot.get()
+            try:
+                await sink.write(frame)
+            except Exception as exc:  # a failing sink must not stop the others
+                self.write_errors += 1
+                errors.warning(
+                    "write", f"sink {sink.name} failed to write frame {frame.index}: {exc!r}"
+                )
+
+    async def stop(self) -> None:
+        for name in list(self._sinks):
+            try:
+                await self.remove_sink(name)
+            except Exception:
+                log.exception("sink %s did not stop cleanly", name)

@@ -1,0 +1,148 @@
+"""The running server: wires OSC in, the render loop, the frame bus and the sinks.
+
+OSC datagrams -> ControlRouter -> Controls (targets) / Schedule (time-tagged)
+RenderLoop thread: frame clock -> motion -> ONNX Runtime -> FrameBus -> sinks
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from oscserver.controls import Controls
+from oscserver.frame_bus import FrameBus
+from oscserver.generator import resolve_model_path
+from oscserver.osc.address_space import AddressSpace
+from oscserver.osc.listener import OscListener
+from oscserver.osc.router import ControlRouter
+from oscserver.render_loop import RenderLoop
+from oscserver.runtime import GeneratorRuntime
+from oscserver.schedule import Schedule
+from oscserver.stats import ControlCounters
+from oscserver.tasks import TaskManager
+
+log = logging.getLogger("oscserver")
+
+
+@dataclass(frozen=True, slots=True)
+class ServeConfig:
+    model: str = "default"
+    size: int = 256
+    osc_host: str = "127.0.0.1"
+    osc_port: int = 9000
+    fps: float = 30.0
+    shm: str | None = "oscserver"
+    provider: str | None = None
+    threads: int | None = None
+    status_interval: float = 1.0
+    """Seconds between status lines; 0 turns them off."""
+
+
+class Server:
+    def __init__(self, config: ServeConfig) -> None:
+        self.config = config
+        self.tasks = TaskManager()
+        self.counters = ControlCounters()
+        self.schedule = Schedule()
+        self.runtime: GeneratorRuntime | None = None
+        self.controls: Controls | None = None
+        self.router: ControlRouter | None = None
+        self.listener: OscListener | None = None
+        self.bus: FrameBus | None = None
+        self.render_loop: RenderLoop | None = None
+
+    async def start(self) -> None:
+        cfg = self.config
+        path = resolve_model_path(cfg.model, cfg.size)
+        # Loading and optimising a model can take seconds: keep it off the event loop.
+        runtime = await asyncio.to_thread(GeneratorRuntime, path, cfg.provider, cfg.threads)
+        self.runtime = runtime
+        spec = runtime.spec
+        fmt = runtime.frame_format
+        log.info(
+            "generator %s (%s): %dx%d, %d channels; provider %s",
+            spec.name,
+            path,
+            fmt.width,
+            fmt.height,
+            fmt.channels,
+            runtime.provider,
+        )
+        self.controls = Controls(spec)
+        self.router = ControlRouter(AddressSpace(spec), self.controls, self.schedule, self.counters)
+        self.listener = OscListener(self.router, cfg.osc_host, cfg.osc_port)
+        await self.listener.start()
+        log.info("listening for OSC on udp %s:%d", cfg.osc_host, self.listener.port)
+        self.bus = FrameBus(fmt, self.tasks)
+        try:
+            if cfg.shm:
+                from oscserver.sinks.shared_memory import SharedMemorySink
+
+                await self.bus.add_sink(SharedMemorySink(cfg.shm))
+                log.info("publishing frames to shared memory %r", cfg.shm)
+            self.render_loop = RenderLoop(
+                runtime, self.controls, self.schedule, self.bus.publish, cfg.fps
+            )
+            self.render_loop.start()
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("rendering at %g fps", cfg.fps)
+        if cfg.status_interval > 0:
+            self.tasks.spawn(self._status_lines(cfg.status_interval), name="status-line")
+
+    async def stop(self) -> None:
+        """Stop rendering, close the OSC socket and every sink, cancel every task."""
+        if self.render_loop is not None:
+            await asyncio.to_thread(self.render_loop.stop)
+            self.render_loop = None
+        if self.listener is not None:
+            await self.listener.stop()
+            self.listener = None
+        if self.bus is not None:
+            await self.bus.stop()
+            self.bus = None
+        await self.tasks.cancel_all()
+
+    @property
+    def osc_port(self) -> int:
+        assert self.listener is not None
+        return self.listener.port
+
+    def status(self) -> dict[str, object]:
+        """Numbers for the status line (and, later, GET /status)."""
+        loop = self.render_loop
+        stats = loop.stats if loop else None
+        render_p50, render_p99 = stats.render_ms.percentiles(50, 99) if stats else (None, None)
+        lat_p50, lat_p99 = stats.osc_to_frame_ms.percentiles(50, 99) if stats else (None, None)
+        return {
+            "provider": self.runtime.provider if self.runtime else None,
+            "fps": stats.fps.rate() if stats else 0.0,
+            "frames_rendered": stats.rendered if stats else 0,
+            "frames_dropped": stats.dropped if stats else 0,
+            "render_errors": stats.errors if stats else 0,
+            "frame_ms_p50": render_p50,
+            "frame_ms_p99": render_p99,
+            "osc_to_frame_ms_p50": lat_p50,
+            "osc_to_frame_ms_p99": lat_p99,
+            "osc": self.counters.as_dict(),
+            "scheduled": len(self.schedule),
+        }
+
+    async def _status_lines(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            log.info(format_status(self.status()))
+
+
+def format_status(status: dict) -> str:
+    osc = status["osc"]
+    reasons = ", ".join(f"{k} {v}" for k, v in osc["rejected_by_reason"].items() if v)
+    frame = status["frame_ms_p50"]
+    frame_text = f"{frame:.1f} ms" if frame is not None else "-"
+    return (
+        f"{status['fps']:5.1f} fps | frame {frame_text} | dropped {status['frames_dropped']} | "
+        f"osc {osc['accepted']} accepted, {osc['rejected']} rejected"
+        + (f" ({reasons})" if reasons else "")
+    )

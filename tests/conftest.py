@@ -1,0 +1,104 @@
+"""Shared test helpers: tiny generator files built with onnx.helper, free ports, names."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import socket
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+_names = itertools.count()
+
+
+def unique_name(prefix: str = "osct") -> str:
+    """A shared-memory name no other test (or test run) uses."""
+    return f"{prefix}-{os.getpid()}-{next(_names)}"
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+TINY_META = {
+    "class": {"role": "class_weights", "range": [0, 1], "default": 0.0},
+    "noise": {"role": "noise", "range": [-2, 2], "seed": 0},
+    "truncation": {"role": "scalar", "range": [0.02, 1.0], "default": 0.5},
+}
+
+
+def build_tiny_generator(
+    path: Path,
+    classes: int = 8,
+    noise: int = 4,
+    size: int = 4,
+    meta: dict[str, dict] | None = None,
+    output_meta: dict | None = None,
+    contract: str | None = "1",
+    extra_input: str | None = None,
+) -> Path:
+    """A linear generator: image = reshape(class @ A + noise @ B + truncation * c).
+
+    Float NHWC output declared in [-10, 10]. Small enough to build in milliseconds, real
+    enough for ONNX Runtime, and every input visibly changes the output."""
+    rng = np.random.default_rng(7)
+    pixels = size * size * 3
+    a = rng.normal(0, 1, (classes, pixels)).astype(np.float32)
+    b = rng.normal(0, 1, (noise, pixels)).astype(np.float32)
+    c = rng.normal(0, 1, (pixels,)).astype(np.float32)
+    inputs = [
+        helper.make_tensor_value_info("class", TensorProto.FLOAT, [1, classes]),
+        helper.make_tensor_value_info("noise", TensorProto.FLOAT, [1, noise]),
+        helper.make_tensor_value_info("truncation", TensorProto.FLOAT, [1]),
+    ]
+    nodes = [
+        helper.make_node("MatMul", ["class", "A"], ["ca"]),
+        helper.make_node("MatMul", ["noise", "B"], ["nb"]),
+        helper.make_node("Mul", ["truncation", "C"], ["tc"]),
+        helper.make_node("Add", ["ca", "nb"], ["s1"]),
+        helper.make_node("Add", ["s1", "tc"], ["s2"]),
+        helper.make_node("Reshape", ["s2", "shape"], ["image"]),
+    ]
+    inits = [
+        numpy_helper.from_array(a, "A"),
+        numpy_helper.from_array(b, "B"),
+        numpy_helper.from_array(c, "C"),
+        numpy_helper.from_array(np.array([1, size, size, 3], np.int64), "shape"),
+    ]
+    if extra_input:
+        inputs.append(helper.make_tensor_value_info(extra_input, TensorProto.FLOAT, [1]))
+        nodes[-1] = helper.make_node("Add", ["s2", extra_input], ["s3"])
+        nodes.append(helper.make_node("Reshape", ["s3", "shape"], ["image"]))
+    graph = helper.make_graph(
+        nodes,
+        "tiny",
+        inputs,
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, size, size, 3])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    props = {}
+    if contract is not None:
+        props["oscserver.contract"] = contract
+        props["oscserver.name"] = "tiny"
+        for name, desc in (meta if meta is not None else TINY_META).items():
+            props[f"oscserver.input.{name}"] = json.dumps(desc)
+        props["oscserver.output"] = json.dumps(
+            output_meta if output_meta is not None else {"layout": "NHWC", "range": [-10, 10]}
+        )
+    helper.set_model_props(model, props)
+    onnx.save(model, str(path))
+    return path
+
+
+@pytest.fixture
+def tiny_generator(tmp_path: Path) -> Path:
+    return build_tiny_generator(tmp_path / "tiny.onnx")
