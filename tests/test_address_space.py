@@ -163,3 +163,12 @@ def test_past_and_immediate_bundles_apply_at_once(spec):
     assert len(schedule) == 0
     assert controls.current("truncation")[1].tolist() == pytest.approx([0.3])
     assert controls.current("class")[1][1] == 1.0
+
+
+def test_truncated_datagram_is_malformed_not_zero_padded(spec):
+    router, controls, _ = _router(spec)
+    whole = _message("/truncation", 0.9).dgram
+    router.handle_datagram(whole[:-2])  # python-osc alone would pad the float and accept it
+    counts = router.counters.as_dict()
+    assert counts["accepted"] == 0 and counts["rejected_by_reason"]["malformed"] == 1
+    assert controls.current("truncation")[1].tolist() == [0.5]

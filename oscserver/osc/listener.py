@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
 
 from oscserver.exceptions import StartupError
 from oscserver.osc.router import ControlRouter
 
 log = logging.getLogger("oscserver.osc")
+
+RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
 
 
 class _OscProtocol(asyncio.DatagramProtocol):
@@ -46,6 +50,11 @@ class OscListener:
                 "is another server using that port? pick another with --osc-port"
             ) from exc
         self._transport = transport  # type: ignore[assignment]
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            # Room for bursts (a 1000-float /class is 4 kB) while the loop is busy.
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         self.port = transport.get_extra_info("sockname")[1]
 
     async def stop(self) -> None:

@@ -38,6 +38,18 @@ class ControlRouter:
 
     def handle_datagram(self, data: bytes, source: str = "") -> None:
         """Handle one UDP datagram: a message or a (nested) bundle of them."""
+        if len(data) % 4:
+            # OSC 1.0 pads every part to 4 bytes. python-osc would zero-pad a cut-off float
+            # and hand on a wrong value; a truncated datagram is rejected instead.
+            self._reject(
+                ControlError(
+                    "malformed",
+                    f"malformed OSC datagram: {len(data)} bytes is not a multiple of 4 "
+                    "(truncated?)",
+                ),
+                source,
+            )
+            return
         try:
             messages = OscPacket(data).messages
         except Exception as exc:  # python-osc raises more than ParseError on random bytes

@@ -1,0 +1,97 @@
+"""The server in this process with a tiny generator: real UDP, real render thread, no shm."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import numpy as np
+import pytest
+
+from oscserver.exceptions import StartupError
+from oscserver.server import Server, ServeConfig
+from tests.conftest import OscSender, free_udp_port
+
+
+async def _wait_for(predicate, timeout=5.0):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        if predicate():
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+def _config(model, **kw):
+    return ServeConfig(model=str(model), osc_port=free_udp_port(), shm=None,
+                       fps=kw.pop("fps", 60.0), status_interval=0, threads=1, **kw)
+
+
+def test_osc_changes_frames_and_stop_is_clean(tiny_generator):
+    async def main():
+        server = Server(_config(tiny_generator))
+        await server.start()
+        try:
+            assert await _wait_for(lambda: server.bus.latest is not None)
+            with OscSender(server.osc_port) as osc:
+                osc.send("/smooth", 0.0)
+                before = server.bus.latest.pixels.copy()
+                osc.send("/class/set", 2, 1.0, 5, 0.5)
+            assert await _wait_for(lambda: server.bus.latest.osc_seq >= 2)
+            await asyncio.sleep(0.05)
+            after = server.bus.latest.pixels
+            assert np.abs(after.astype(int) - before).mean() > 1
+            value, target, _ = server.controls.current("class")
+            assert target[2] == 1.0 and target[5] == 0.5 and value[2] == pytest.approx(1.0)
+            status = server.status()
+            assert status["osc"]["accepted"] == 2 and status["frames_rendered"] > 3
+            assert status["osc_to_frame_ms_p50"] is not None
+        finally:
+            await server.stop()
+        assert server.tasks.names == []
+
+    asyncio.run(main())
+
+
+def test_frames_are_dropped_not_queued_when_inference_is_slow(tiny_generator):
+    async def main():
+        server = Server(_config(tiny_generator, fps=200.0))
+        await server.start()
+        runtime = server.runtime
+        original = runtime.render
+
+        def slow(values):
+            import time
+
+            time.sleep(0.05)
+            return original(values)
+
+        runtime.render = slow
+        try:
+            await asyncio.sleep(1.0)
+            stats = server.render_loop.stats
+            assert stats.rendered <= 25  # at most 1 s / 50 ms of real work
+            assert stats.dropped >= 100  # the clock's other ticks were dropped
+            latest = server.bus.latest
+            # Frame numbers follow the clock (each 50 ms frame spans 10 ticks of 5 ms).
+            assert latest.index >= stats.rendered + stats.dropped - 20
+        finally:
+            await server.stop()
+
+    asyncio.run(main())
+
+
+def test_port_in_use_is_a_clear_error(tiny_generator):
+    async def main():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+            taken.bind(("127.0.0.1", 0))
+            port = taken.getsockname()[1]
+            config = ServeConfig(model=str(tiny_generator), osc_port=port, shm=None,
+                                 status_interval=0)
+            server = Server(config)
+            with pytest.raises(StartupError, match=f"udp 127.0.0.1:{port}.*--osc-port"):
+                await server.start()
+            await server.stop()
+
+    asyncio.run(main())
