@@ -2,7 +2,8 @@
 
 Everything is little-endian and at fixed offsets; docs/shm.md is the full specification.
 This module needs only the standard library, so a reader can import it anywhere (for example
-inside TouchDesigner) without pulling in the rest of oscserver.
+inside TouchDesigner) without pulling in the rest of oscserver. It also holds
+:class:`Segment`, the one way both sides open an existing segment by name.
 
 Segment::
 
@@ -18,8 +19,16 @@ Slot::
 
 from __future__ import annotations
 
+import mmap
+import os
 import struct
+import sys
 from dataclasses import dataclass
+
+try:  # the C module multiprocessing.shared_memory itself uses on POSIX
+    import _posixshmem
+except ImportError:  # Windows, or a Python without it
+    _posixshmem = None
 
 MAGIC = b"OSCFRAME"
 """The first 8 bytes of every segment oscserver writes."""
@@ -135,7 +144,9 @@ class Layout:
         if slot_count < 1:
             raise LayoutError(f"slot count must be at least 1, got {slot_count}")
         if metadata_capacity < 64:
-            raise LayoutError(f"metadata capacity must be at least 64 bytes, got {metadata_capacity}")
+            raise LayoutError(
+                f"metadata capacity must be at least 64 bytes, got {metadata_capacity}"
+            )
         metadata_offset = SLOT_HEADER_SIZE
         pixel_offset = align(metadata_offset + metadata_capacity)
         slot_stride = align(pixel_offset + width * height * channels)
@@ -253,3 +264,83 @@ def read_layout(buf: memoryview | bytes) -> Layout:
     if problems:
         raise LayoutError("inconsistent segment header: " + "; ".join(problems))
     return layout
+
+
+class Segment:
+    """An existing named segment mapped into this process.
+
+    Unlike ``multiprocessing.shared_memory.SharedMemory(name)`` on Python < 3.13, this does not
+    register the segment with multiprocessing's resource tracker, so this process exiting never
+    removes a segment it only opened, and no tracker process is started (which matters inside
+    host applications such as TouchDesigner, where ``sys.executable`` is not Python).
+
+    Raises ``FileNotFoundError`` if there is no segment called ``name`` and
+    :class:`LayoutNotReady` if it exists but has no size yet (its creator is still setting it up).
+    """
+
+    def __init__(self, name: str, *, writable: bool = False) -> None:
+        self.name = name
+        self._shared = None
+        if os.name == "posix" and _posixshmem is not None:
+            fd = _posixshmem.shm_open("/" + name, os.O_RDWR if writable else os.O_RDONLY, 0o600)
+            try:
+                size = os.fstat(fd).st_size
+                if size == 0:
+                    raise LayoutNotReady(f"shared memory {name!r} is still being created")
+                access = mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ
+                self._mmap = mmap.mmap(fd, size, access=access)
+            finally:
+                os.close(fd)
+            self.buf: memoryview | None = memoryview(self._mmap)
+        else:
+            from multiprocessing.shared_memory import SharedMemory
+
+            if sys.version_info >= (3, 13):
+                self._shared = SharedMemory(name, track=False)
+            else:
+                self._shared = SharedMemory(name)
+                if os.name == "posix":  # no _posixshmem: undo the tracker registration
+                    from multiprocessing import resource_tracker
+
+                    resource_tracker.unregister(self._shared._name, "shared_memory")
+            self.buf = self._shared.buf
+        self.size = len(self.buf)
+
+    def close(self) -> None:
+        """Unmap the segment (it stays in the system). Drop every view of ``buf`` first."""
+        if self.buf is None:
+            return
+        self.buf.release()
+        self.buf = None
+        if self._shared is not None:
+            self._shared.close()
+        else:
+            self._mmap.close()
+
+    def __enter__(self) -> Segment:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def unlink_segment(name: str) -> bool:
+    """Remove the name ``name`` so the next create makes a new segment; False if it was not there.
+
+    POSIX only: existing mappings stay valid. On Windows a segment disappears by itself when the
+    last process closes it, so this does nothing there (and returns False).
+    """
+    if os.name != "posix":
+        return False
+    try:
+        if _posixshmem is not None:
+            _posixshmem.shm_unlink("/" + name)
+        else:
+            from multiprocessing.shared_memory import SharedMemory
+
+            shm = SharedMemory(name)  # registers with the tracker; unlink() unregisters
+            shm.close()
+            shm.unlink()
+    except FileNotFoundError:
+        return False
+    return True

@@ -97,8 +97,17 @@ def test_rejections_name_the_reason(space, address, args, reason):
 
 def test_discovery_lists_every_control(space):
     addresses = {a.address: a for a in space.addresses}
-    for expected in ("/class", "/class/set", "/class/<i>", "/noise", "/noise/seed", "/truncation",
-                     "/smooth/noise", "/spring/truncation", "/smooth"):
+    for expected in (
+        "/class",
+        "/class/set",
+        "/class/<i>",
+        "/noise",
+        "/noise/seed",
+        "/truncation",
+        "/smooth/noise",
+        "/spring/truncation",
+        "/smooth",
+    ):
         assert expected in addresses
     assert addresses["/class"].types == "f*8"
 
@@ -172,3 +181,10 @@ def test_truncated_datagram_is_malformed_not_zero_padded(spec):
     counts = router.counters.as_dict()
     assert counts["accepted"] == 0 and counts["rejected_by_reason"]["malformed"] == 1
     assert controls.current("truncation")[1].tolist() == [0.5]
+
+
+def test_range_ends_sent_as_float32_are_accepted(spec):
+    router, controls, _ = _router(spec)
+    router.handle_datagram(_message("/truncation", 0.02).dgram)  # float32(0.02) < 0.02
+    assert router.counters.as_dict()["accepted"] == 1
+    assert controls.current("truncation")[1][0] == pytest.approx(0.02)

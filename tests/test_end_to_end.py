@@ -27,9 +27,24 @@ class ServerProcess:
         self.port = free_udp_port()
         self.shm = unique_name("e2e")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "oscserver", "serve", "--osc-port", str(self.port),
-             "--shm", self.shm, "--fps", str(fps), "--status-interval", "0.5", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "oscserver",
+                "serve",
+                "--osc-port",
+                str(self.port),
+                "--shm",
+                self.shm,
+                "--fps",
+                str(fps),
+                "--status-interval",
+                "0.5",
+                *extra,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def stop(self, sig: int = signal.SIGTERM) -> str:
@@ -161,9 +176,21 @@ def test_status_line_reports_fps_and_counters():
 def test_bad_model_is_a_clear_error(model, message):
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run(
-        [sys.executable, "-m", "oscserver", "serve", "--model", str(root / model),
-         "--osc-port", str(free_udp_port()), "--shm", unique_name("bad")],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "oscserver",
+            "serve",
+            "--model",
+            str(root / model),
+            "--osc-port",
+            str(free_udp_port()),
+            "--shm",
+            unique_name("bad"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert message in result.stderr
@@ -176,9 +203,20 @@ def test_port_taken_is_a_clear_error():
         with FrameReader(first.shm) as reader:
             assert reader.wait(timeout=30) is not None
         result = subprocess.run(
-            [sys.executable, "-m", "oscserver", "serve", "--osc-port", str(first.port),
-             "--shm", unique_name("second")],
-            capture_output=True, text=True, timeout=60, env={**os.environ},
+            [
+                sys.executable,
+                "-m",
+                "oscserver",
+                "serve",
+                "--osc-port",
+                str(first.port),
+                "--shm",
+                unique_name("second"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ},
         )
         assert result.returncode == 2
         assert f"udp 127.0.0.1:{first.port}" in result.stderr and "--osc-port" in result.stderr

@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from oscserver.client import FrameReader
-from oscserver.server import Server, ServeConfig
+from oscserver.server import ServeConfig, Server
 from tests.conftest import OscSender, free_udp_port, osc_message, unique_name
 
 TOTAL = 10_000
@@ -69,8 +69,15 @@ def test_flood_of_bad_datagrams_keeps_server_rendering():
                 assert counts["accepted"] == 0
                 assert counts["rejected"] == TOTAL
                 assert sum(counts["rejected_by_reason"].values()) == TOTAL
-                for reason in ("malformed", "unknown_address", "wrong_count", "wrong_type",
-                               "not_finite", "out_of_range", "bad_index"):
+                for reason in (
+                    "malformed",
+                    "unknown_address",
+                    "wrong_count",
+                    "wrong_type",
+                    "not_finite",
+                    "out_of_range",
+                    "bad_index",
+                ):
                     assert counts["rejected_by_reason"][reason] > 0, reason
 
                 # Still rendering, at the clock's rate, through the flood.

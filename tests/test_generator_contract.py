@@ -60,13 +60,13 @@ def test_corrupt_file(tmp_path):
 
 def test_plain_onnx_model_is_not_a_generator(tmp_path):
     path = build_tiny_generator(tmp_path / "plain.onnx", contract=None)
-    with pytest.raises(GeneratorError, match="not a generator.*oscserver.contract"):
+    with pytest.raises(GeneratorError, match=r"not a generator.*oscserver\.contract"):
         GeneratorRuntime(path)
 
 
 def test_undeclared_input_is_named(tmp_path):
     path = build_tiny_generator(tmp_path / "extra.onnx", extra_input="mystery")
-    with pytest.raises(GeneratorError, match="oscserver.input.mystery"):
+    with pytest.raises(GeneratorError, match=r"oscserver\.input\.mystery"):
         GeneratorRuntime(path)
 
 
@@ -88,7 +88,9 @@ def test_bad_input_descriptions(tmp_path, change, message):
 
 
 def test_bad_output_description(tmp_path):
-    path = build_tiny_generator(tmp_path / "bad.onnx", output_meta={"layout": "HWC", "range": [0, 1]})
+    path = build_tiny_generator(
+        tmp_path / "bad.onnx", output_meta={"layout": "HWC", "range": [0, 1]}
+    )
     with pytest.raises(GeneratorError, match="layout"):
         GeneratorRuntime(path)
 

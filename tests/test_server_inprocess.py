@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from oscserver.exceptions import StartupError
-from oscserver.server import Server, ServeConfig
+from oscserver.server import ServeConfig, Server
 from tests.conftest import OscSender, free_udp_port
 
 
@@ -24,8 +24,15 @@ async def _wait_for(predicate, timeout=5.0):
 
 
 def _config(model, **kw):
-    return ServeConfig(model=str(model), osc_port=free_udp_port(), shm=None,
-                       fps=kw.pop("fps", 60.0), status_interval=0, threads=1, **kw)
+    return ServeConfig(
+        model=str(model),
+        osc_port=free_udp_port(),
+        shm=None,
+        fps=kw.pop("fps", 60.0),
+        status_interval=0,
+        threads=1,
+        **kw,
+    )
 
 
 def test_osc_changes_frames_and_stop_is_clean(tiny_generator):
@@ -87,8 +94,9 @@ def test_port_in_use_is_a_clear_error(tiny_generator):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
             taken.bind(("127.0.0.1", 0))
             port = taken.getsockname()[1]
-            config = ServeConfig(model=str(tiny_generator), osc_port=port, shm=None,
-                                 status_interval=0)
+            config = ServeConfig(
+                model=str(tiny_generator), osc_port=port, shm=None, status_interval=0
+            )
             server = Server(config)
             with pytest.raises(StartupError, match=f"udp 127.0.0.1:{port}.*--osc-port"):
                 await server.start()

@@ -277,7 +277,9 @@ def _indices(address: str, raw: Sequence[object], length: int) -> np.ndarray:
 
 
 def _in_range(address: str, values: np.ndarray, low: float, high: float) -> None:
-    outside = (values < low) | (values > high)
+    # OSC numbers are float32: 0.02 arrives as 0.0199999996, so compare at that precision.
+    v32 = values.astype(np.float32)
+    outside = (v32 < np.float32(low)) | (v32 > np.float32(high))
     if outside.any():
         first = int(np.argmax(outside))
         raise ControlError(

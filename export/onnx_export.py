@@ -1,0 +1,522 @@
+"""Generic ONNX export of a torch generator into an oscserver generator file.
+
+Used for the embedded default generator, BigGAN and users' own generators alike. Given a
+``torch.nn.Module`` whose ``forward`` takes the controls as positional tensors (in the order of
+the :class:`InputSpec` list) and returns the picture, :func:`export_generator`
+
+1. exports it with the ``torch.export``-based exporter (``dynamo=True``, opset
+   :data:`DEFAULT_OPSET`): in torch 2.13 it gives a clean graph (``addmm`` becomes one ``Gemm``
+   that ONNX Runtime fuses with the activation), keeps large grid-sized constant subgraphs
+   unfolded so files stay small (ONNX Runtime folds them when a session loads) and names values
+   deterministically. The TorchScript exporter (``dynamo=False``) is deprecated, folded the
+   default generator's coordinate features into an 8 MB constant and ran slower;
+2. strips the exporter's per-node debugging metadata (stack traces with absolute paths, FX node
+   text), lowers the IR version to the oldest that the opset allows (ONNX Runtime 1.17 reads
+   IR 9), and writes the oscserver metadata of ``docs/generators.md``;
+3. runs ``onnx.checker.check_model(full_check=True)`` and checks the graph's inputs and output
+   against the specs;
+4. runs ONNX Runtime and PyTorch on the defaults and on random inputs within the declared ranges
+   and raises :class:`ExportCheckError` when the largest difference exceeds the tolerance
+   (default: two levels of the 8-bit picture the server shows, i.e. ``2 * (hi - lo) / 255``);
+5. writes the file atomically (temporary file in the same folder, then ``os.replace``), only
+   when every check passed.
+
+With the same torch, onnx and onnxscript versions the written bytes are the same on every run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import math
+import os
+import tempfile
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CONTRACT_VERSION = "1"
+ROLES = ("class_weights", "noise", "scalar", "vector", "feedback")
+LAYOUTS = ("NHWC", "NCHW")
+#: The ai.onnx opset the exporter targets (native for torch 2.13's exporter; ORT >= 1.17).
+DEFAULT_OPSET = 20
+#: Seed for the random check inputs, so a check is the same on every run.
+CHECK_SEED = 1234
+
+
+class ExportError(RuntimeError):
+    """The generator could not be exported or its specs are inconsistent."""
+
+
+class ExportCheckError(ExportError):
+    """ONNX Runtime and PyTorch disagree by more than the tolerance; no file was written."""
+
+
+def truncated_noise(dim: int, seed: int, truncation: float = 1.0) -> np.ndarray:
+    """BigGAN's ``truncated_noise_sample(1, dim, truncation, seed)``: float32 ``[1, dim]``."""
+    from scipy.stats import truncnorm
+
+    state = np.random.RandomState(seed)
+    values = truncation * truncnorm(-2, 2).rvs(size=(1, dim), random_state=state)
+    return values.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One graph input: a control the performer plays (see docs/generators.md).
+
+    ``shape`` is the graph shape (``(1,)`` or ``(1, 1)`` for scalars, ``(1, N)`` for vectors,
+    the output's shape for ``feedback``). ``default`` is a number or a list of ``N`` numbers;
+    a ``noise`` input may give ``seed`` instead (BigGAN's truncated noise for that seed).
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    role: str
+    range: tuple[float, float] | None = None
+    default: float | Sequence[float] | None = None
+    seed: int | None = None
+    description: str = ""
+
+    def validate(self) -> None:
+        """Raise :class:`ExportError` naming what is wrong with this spec."""
+        where = f"input {self.name!r}"
+        if not self.name:
+            raise ExportError("an input has an empty name")
+        if self.role not in ROLES:
+            raise ExportError(f"{where}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
+        if not self.shape or self.shape[0] != 1 or any(int(d) < 1 for d in self.shape):
+            raise ExportError(f"{where}: shape {self.shape} must have batch 1 and no empty axis")
+        if self.role == "scalar" and self.size != 1:
+            raise ExportError(f"{where}: a scalar has shape (1,) or (1, 1), not {self.shape}")
+        if self.role in ("class_weights", "noise", "vector") and len(self.shape) != 2:
+            raise ExportError(f"{where}: a {self.role} input has shape (1, N), not {self.shape}")
+        if self.role == "feedback":
+            if self.default is not None or self.seed is not None:
+                raise ExportError(f"{where}: feedback inputs take no default or seed")
+            return
+        if self.range is None or len(self.range) != 2:
+            raise ExportError(f"{where}: needs a range [min, max]")
+        lo, hi = float(self.range[0]), float(self.range[1])
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+            raise ExportError(f"{where}: range {list(self.range)} is not [min, max]")
+        if self.seed is not None and self.role != "noise":
+            raise ExportError(f"{where}: only noise inputs take a seed")
+        if self.default is None and self.seed is None:
+            raise ExportError(f"{where}: needs a default (or, for noise, a seed)")
+        if self.default is not None and not np.isscalar(self.default):
+            n = len(self.default)
+            if n != self.size:
+                raise ExportError(f"{where}: default has {n} numbers, the input has {self.size}")
+        value = self.default_value()
+        if not np.all(np.isfinite(value)) or value.min() < lo or value.max() > hi:
+            raise ExportError(f"{where}: default lies outside the range [{lo}, {hi}]")
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    def default_value(self) -> np.ndarray:
+        """The default as a float32 array of the input's shape."""
+        if self.default is None and self.seed is not None:
+            return truncated_noise(self.size, self.seed).reshape(self.shape)
+        if self.default is None:
+            return np.zeros(self.shape, np.float32)
+        if np.isscalar(self.default):
+            return np.full(self.shape, float(self.default), np.float32)
+        return np.asarray(self.default, np.float32).reshape(self.shape)
+
+    def metadata(self) -> dict[str, Any]:
+        """The JSON object stored under ``oscserver.input.<name>``."""
+        meta: dict[str, Any] = {"role": self.role}
+        if self.role != "feedback":
+            meta["range"] = [float(self.range[0]), float(self.range[1])]
+        if self.default is not None:
+            if np.isscalar(self.default):
+                meta["default"] = float(self.default)
+            else:
+                meta["default"] = [float(v) for v in self.default]
+        if self.seed is not None:
+            meta["seed"] = int(self.seed)
+        if self.description:
+            meta["description"] = self.description
+        return meta
+
+    def sample(self, rng: np.random.Generator, output_range: tuple[float, float]) -> np.ndarray:
+        """A random value of the kind a performer would send, within the range."""
+        if self.role == "feedback":
+            lo, hi = output_range
+            return rng.uniform(lo, hi, self.shape).astype(np.float32)
+        lo, hi = float(self.range[0]), float(self.range[1])
+        if self.role == "class_weights":
+            # A sparse mix of a few classes, like a chord of classes.
+            value = np.full(self.size, lo, np.float64)
+            picks = rng.choice(self.size, size=min(3, self.size), replace=False)
+            value[picks] = rng.uniform(lo, hi, len(picks))
+        elif self.role == "noise":
+            value = rng.standard_normal(self.size).clip(-2.0, 2.0)
+        else:
+            value = rng.uniform(lo, hi, self.size)
+        return _clip_float32(value, lo, hi).reshape(self.shape)
+
+
+@dataclass
+class ExportReport:
+    """What :func:`export_generator` did and measured."""
+
+    name: str
+    path: Path
+    opset: int
+    ir_version: int
+    file_bytes: int
+    sha256: str
+    inputs: list[tuple[str, tuple[int, ...]]]
+    output_shape: tuple[int, ...]
+    output_dtype: str
+    max_diff: float
+    mean_diff: float
+    tolerance: float
+    samples: int
+    export_seconds: float
+    check_seconds: float
+    node_count: int
+
+    def format(self) -> str:
+        """A few human-readable lines."""
+        ins = ", ".join(f"{n} {list(s)}" for n, s in self.inputs)
+        lines = [
+            f"exported {self.name!r} -> {self.path}",
+            f"  file: {self.file_bytes / 1e6:.2f} MB ({self.file_bytes} bytes), "
+            f"sha256 {self.sha256[:16]}..., opset {self.opset}, IR {self.ir_version}, "
+            f"{self.node_count} nodes",
+            f"  inputs: {ins}",
+            f"  output: {self.output_dtype} {list(self.output_shape)}",
+            f"  ONNX Runtime vs PyTorch over {self.samples} inputs: max diff {self.max_diff:g}, "
+            f"mean {self.mean_diff:.3g} (tolerance {self.tolerance:g})",
+            f"  time: export {self.export_seconds:.1f} s, check {self.check_seconds:.1f} s",
+        ]
+        return "\n".join(lines)
+
+
+def export_generator(
+    module: Any,
+    inputs: list[InputSpec],
+    output_layout: str,
+    output_range: tuple[float, float],
+    name: str,
+    path: str | os.PathLike[str],
+    description: str = "",
+    tolerance: float | None = None,
+    check_samples: int = 3,
+    *,
+    output_name: str = "image",
+    opset: int = DEFAULT_OPSET,
+) -> ExportReport:
+    """Export ``module`` to an oscserver generator file at ``path`` and check it.
+
+    ``module.forward`` takes one tensor per :class:`InputSpec`, in order, and returns the
+    picture (batch 1; ``output_layout`` ``"NHWC"`` or ``"NCHW"``; values in ``output_range``).
+    ``tolerance`` is the largest allowed difference between ONNX Runtime and PyTorch in output
+    units (default: two 8-bit levels, ``2 * (hi - lo) / 255``; for a uint8 output that is 2).
+    ``check_samples`` inputs are compared: the defaults, then random values in the ranges.
+    Raises :class:`ExportError` (or :class:`ExportCheckError`) without writing anything.
+    """
+    import onnx
+    import torch
+
+    path = Path(path)
+    specs = list(inputs)
+    if not specs:
+        raise ExportError("a generator needs at least one input")
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names) or output_name in names:
+        raise ExportError(f"input and output names must be distinct: {names}, {output_name!r}")
+    for spec in specs:
+        spec.validate()
+    if output_layout not in LAYOUTS:
+        raise ExportError(f"output layout must be one of {LAYOUTS}, not {output_layout!r}")
+    lo, hi = float(output_range[0]), float(output_range[1])
+    if not lo < hi:
+        raise ExportError(f"output range {list(output_range)} is not [lo, hi] with lo < hi")
+    if tolerance is None:
+        tolerance = 2.0 * (hi - lo) / 255.0
+    if tolerance < 0:
+        raise ExportError(f"tolerance must be >= 0, got {tolerance}")
+    if check_samples < 1:
+        raise ExportError("check_samples must be at least 1")
+
+    module = module.eval()
+    example = tuple(torch.from_numpy(_example_value(s)) for s in specs)
+
+    started = time.perf_counter()
+    model = _torch_export(module, example, names, output_name, opset)
+    _clean(model)
+    _lower_ir_version(model)
+    _write_metadata(model, specs, output_layout, (lo, hi), name, description)
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as exc:
+        raise ExportError(f"{name}: the exported model fails onnx.checker: {exc}") from exc
+    output_shape, output_dtype = _check_graph(model, specs, output_name, output_layout)
+    data = model.SerializeToString(deterministic=True)
+    export_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    max_diff, mean_diff = _compare(module, data, specs, (lo, hi), check_samples, tolerance, name)
+    check_seconds = time.perf_counter() - started
+
+    _write_atomically(path, data)
+
+    return ExportReport(
+        name=name,
+        path=path,
+        opset=opset,
+        ir_version=model.ir_version,
+        file_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        inputs=[(s.name, tuple(s.shape)) for s in specs],
+        output_shape=output_shape,
+        output_dtype=output_dtype,
+        max_diff=max_diff,
+        mean_diff=mean_diff,
+        tolerance=tolerance,
+        samples=check_samples,
+        export_seconds=export_seconds,
+        check_seconds=check_seconds,
+        node_count=len(model.graph.node),
+    )
+
+
+# ------------------------------------------------------------------------------ internals
+
+
+def _number(value: float) -> float | int:
+    """An output range bound as docs/generators.md writes them: ``[0, 255]``, ``[-1, 1]``."""
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def _clip_float32(value: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Clip to [lo, hi] so that the float32 values too lie inside (0.02 rounds below 0.02)."""
+    out = np.clip(value, lo, hi).astype(np.float32)
+    lo32 = np.nextafter(np.float32(lo), np.float32(np.inf)) if np.float32(lo) < lo else lo
+    hi32 = np.nextafter(np.float32(hi), np.float32(-np.inf)) if np.float32(hi) > hi else hi
+    return np.clip(out, np.float32(lo32), np.float32(hi32))
+
+
+def _example_value(spec: InputSpec) -> np.ndarray:
+    """The value an input is traced and first checked with: its default, zeros for feedback."""
+    if spec.role == "feedback":
+        return np.zeros(spec.shape, np.float32)
+    return spec.default_value()
+
+
+def _torch_export(module, example, names, output_name, opset):
+    import torch
+
+    buffer = io.StringIO()
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(buffer),
+        _quiet_logger("torch.onnx"),
+        torch.inference_mode(False),
+        torch.no_grad(),
+    ):
+        # The exporter's own chatter (progress lines, FutureWarnings from pytree internals) is
+        # not the caller's business; real failures raise.
+        warnings.simplefilter("ignore")
+        try:
+            program = torch.onnx.export(
+                module,
+                example,
+                dynamo=True,
+                input_names=names,
+                output_names=[output_name],
+                opset_version=opset,
+                external_data=False,
+                optimize=True,
+                verbose=False,
+            )
+        except Exception as exc:  # the exporter raises many kinds
+            log = buffer.getvalue().strip()
+            detail = f"\n{log}" if log else ""
+            raise ExportError(f"torch.onnx.export failed: {exc}{detail}") from exc
+    if program is None:
+        raise ExportError("torch.onnx.export returned no program")
+    return program.model_proto
+
+
+@contextlib.contextmanager
+def _quiet_logger(name: str):
+    """Silence a logger's warnings (e.g. "torchvision is not installed") for a while."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _clean(model) -> None:
+    """Drop exporter debugging data that varies with paths and source lines."""
+    graph = model.graph
+
+    def strip(items) -> None:
+        for item in items:
+            del item.metadata_props[:]
+            if item.doc_string:
+                item.doc_string = ""
+
+    strip(graph.node)
+    strip(graph.input)
+    strip(graph.output)
+    strip(graph.value_info)
+    strip(graph.initializer)
+    del model.metadata_props[:]
+    model.doc_string = ""
+    graph.doc_string = ""
+
+
+def _lower_ir_version(model) -> None:
+    """Use the oldest IR version the opset allows, so older ONNX Runtimes read the file.
+
+    torch 2.13 writes IR 10 for opset 20, which ONNX Runtime 1.17 refuses although nothing in
+    the graph needs more than IR 9 (the exporter's IR-10 node metadata is stripped first).
+    """
+    import onnx.helper
+
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
+    if opset is None:
+        return
+    needed = min(
+        (ir for _release, ir, ai_onnx, *_ in onnx.helper.VERSION_TABLE if ai_onnx >= opset),
+        default=None,
+    )
+    if needed is not None and needed < model.ir_version:
+        model.ir_version = needed
+
+
+def _write_metadata(model, specs, layout, output_range, name, description) -> None:
+    props = {
+        "oscserver.contract": CONTRACT_VERSION,
+        "oscserver.name": name,
+    }
+    if description:
+        props["oscserver.description"] = description
+    for spec in specs:
+        props[f"oscserver.input.{spec.name}"] = json.dumps(spec.metadata())
+    props["oscserver.output"] = json.dumps(
+        {"layout": layout, "range": [_number(output_range[0]), _number(output_range[1])]}
+    )
+    for key, value in props.items():
+        entry = model.metadata_props.add()
+        entry.key = key
+        entry.value = value
+    if description:
+        model.doc_string = description
+
+
+def _dims(value_info) -> tuple[int | str, ...]:
+    dims = value_info.type.tensor_type.shape.dim
+    return tuple(d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in dims)
+
+
+def _check_graph(model, specs, output_name, layout) -> tuple[tuple[int, ...], str]:
+    import onnx
+
+    initializers = {i.name for i in model.graph.initializer}
+    graph_inputs = [i for i in model.graph.input if i.name not in initializers]
+    got = [i.name for i in graph_inputs]
+    want = [s.name for s in specs]
+    if got != want:
+        raise ExportError(
+            f"graph inputs {got} differ from the specs {want} (an input the forward never "
+            "uses is dropped by the exporter)"
+        )
+    for spec, value in zip(specs, graph_inputs, strict=True):
+        if _dims(value) != tuple(spec.shape):
+            raise ExportError(
+                f"input {spec.name!r}: graph shape {list(_dims(value))} != spec {list(spec.shape)}"
+            )
+        elem = value.type.tensor_type.elem_type
+        if elem not in (onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16):
+            raise ExportError(f"input {spec.name!r} must be float32 or float16")
+    if not model.graph.output or model.graph.output[0].name != output_name:
+        raise ExportError(f"the first graph output is not named {output_name!r}")
+    out = model.graph.output[0]
+    shape = _dims(out)
+    if len(shape) != 4 or shape[0] != 1 or not all(isinstance(d, int) for d in shape):
+        raise ExportError(f"output {output_name!r} must be a fixed [1, ...] 4-D image, got {shape}")
+    channels = shape[3] if layout == "NHWC" else shape[1]
+    if channels not in (1, 3, 4):
+        raise ExportError(f"output has {channels} channels in layout {layout}; need 1, 3 or 4")
+    for spec in specs:
+        if spec.role == "feedback" and tuple(spec.shape) != shape:
+            raise ExportError(f"feedback input {spec.name!r} must have the output shape {shape}")
+    dtype = onnx.helper.tensor_dtype_to_np_dtype(out.type.tensor_type.elem_type)
+    return tuple(int(d) for d in shape), str(np.dtype(dtype))
+
+
+def _compare(module, data, specs, output_range, samples, tolerance, name) -> tuple[float, float]:
+    import onnxruntime as ort
+    import torch
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(CHECK_SEED)
+    max_diff = 0.0
+    total = 0.0
+    worst = ""
+    for index in range(samples):
+        feeds = {}
+        for spec in specs:
+            if index == 0:
+                feeds[spec.name] = _example_value(spec)
+            else:
+                feeds[spec.name] = spec.sample(rng, output_range)
+        got = session.run(None, feeds)[0]
+        with torch.inference_mode():
+            ref = module(*(torch.from_numpy(feeds[s.name]) for s in specs))
+        ref = ref.detach().cpu().numpy()
+        if ref.shape != got.shape:
+            raise ExportCheckError(f"{name}: ONNX output {got.shape} != PyTorch {ref.shape}")
+        diff = np.abs(got.astype(np.float64) - ref.astype(np.float64))
+        if not np.all(np.isfinite(diff)):
+            raise ExportCheckError(f"{name}: non-finite output on check input {index}")
+        total += float(diff.mean())
+        if float(diff.max()) >= max_diff:
+            max_diff = float(diff.max())
+            worst = "defaults" if index == 0 else f"random input {index}"
+    if max_diff > tolerance:
+        raise ExportCheckError(
+            f"{name}: ONNX Runtime and PyTorch differ by {max_diff:g} on the {worst} "
+            f"(tolerance {tolerance:g}); nothing was written"
+        )
+    return max_diff, total / samples
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

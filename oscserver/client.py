@@ -1,0 +1,411 @@
+"""Read frames that an oscserver publishes to shared memory, from any Python process.
+
+    from oscserver.client import FrameReader
+
+    reader = FrameReader("oscserver")
+    got = reader.read()          # never blocks: None when there is nothing new
+    if got is not None:
+        pixels, metadata = got   # (height, width, channels) uint8 RGB copy, dict
+
+In a TouchDesigner Script TOP, call ``read()`` in ``onCook`` and, when it returns a frame, pass
+it to ``scriptOp.copyNumpyArray(pixels)`` (flip it with ``pixels[::-1]`` first if TouchDesigner
+shows it upside down; the ring stores the top row first).
+
+Needs only numpy and the standard library (msgpack is used when installed, otherwise a small
+built-in decoder reads the metadata). Works without the rest of oscserver installed: copy this
+file and ``oscserver/shm_layout.py`` next to each other.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from typing import Any
+
+import numpy as np
+
+try:
+    from oscserver.shm_layout import (
+        CLOSED_OFFSET,
+        GENERATION_OFFSET,
+        LATEST_SEQ_OFFSET,
+        SLOT_INFO,
+        SLOT_INFO_OFFSET,
+        U32,
+        U64,
+        Layout,
+        LayoutError,
+        Segment,
+        read_layout,
+    )
+except ImportError:  # copied next to shm_layout.py, outside the package
+    from shm_layout import (  # type: ignore[no-redef]
+        CLOSED_OFFSET,
+        GENERATION_OFFSET,
+        LATEST_SEQ_OFFSET,
+        SLOT_INFO,
+        SLOT_INFO_OFFSET,
+        U32,
+        U64,
+        Layout,
+        LayoutError,
+        Segment,
+        read_layout,
+    )
+
+try:
+    import msgpack
+except ImportError:
+    msgpack = None
+
+ReadResult = tuple[np.ndarray, dict[str, Any]]
+"""What :meth:`FrameReader.read` returns: (pixels, metadata)."""
+
+
+class FrameReader:
+    """Reads the newest complete frame from the shared-memory ring called ``name``. Never blocks.
+
+    It may be created before the server starts (it attaches once the segment appears, trying at
+    most every ``attach_interval`` seconds) and it follows a server restart under the same name:
+    when the closed flag is set, or when no new frame has come for ``restart_after`` seconds and
+    the name now holds a segment with another generation, it re-attaches.
+
+    Not thread-safe: use one reader per thread.
+    """
+
+    def __init__(
+        self,
+        name: str = "oscserver",
+        *,
+        attach_interval: float = 0.25,
+        restart_after: float = 1.0,
+        retries: int = 5,
+    ) -> None:
+        self.name = name
+        self.attach_interval = attach_interval
+        self.restart_after = restart_after
+        self.retries = retries
+        self.last_error: str | None = None
+        """Why the last attach attempt failed or the reader let go of the segment, if it did."""
+        self.torn_reads = 0
+        """Copies thrown away because the writer was writing the slot at the same time."""
+        self._segment: Segment | None = None
+        self._layout: Layout | None = None
+        self._views: list[np.ndarray] = []
+        self._generation = 0
+        self._last_seq = 0  # seq of the last frame returned, in this generation
+        self._seen_latest = 0
+        self._latest_changed_at = 0.0
+        self._next_attach_at = 0.0
+        self._next_probe_at = 0.0
+
+    # ----- public API -------------------------------------------------------------------------
+
+    @property
+    def attached(self) -> bool:
+        """Whether the reader currently has a live segment mapped."""
+        return self._segment is not None
+
+    @property
+    def generation(self) -> int | None:
+        """The attached segment's generation (random per server start), or None."""
+        return self._generation if self._segment is not None else None
+
+    @property
+    def shape(self) -> tuple[int, int, int] | None:
+        """(height, width, channels) of the attached segment's frames, or None."""
+        return self._layout.shape if self._layout is not None else None
+
+    def read(self, only_new: bool = True) -> ReadResult | None:
+        """The newest complete frame as ``(pixels, metadata)``, or None.
+
+        None means: no server (yet), nothing published, no frame newer than the one this reader
+        returned last (unless ``only_new=False``), or the writer kept overwriting the slot during
+        every one of ``retries`` copies. ``pixels`` is a new (height, width, channels) uint8
+        array; ``metadata`` holds frame, clock_time, render_ms, osc_seq, osc_arrival, published
+        and seq (see docs/shm.md).
+        """
+        now = time.monotonic()
+        if not self._ready(now):
+            return None
+        buf = self._segment.buf
+        layout = self._layout
+        for _ in range(self.retries):
+            latest = U64.unpack_from(buf, LATEST_SEQ_OFFSET)[0]
+            if latest == 0 or (only_new and latest == self._last_seq):
+                return None
+            slot = (latest - 1) % layout.slot_count
+            start = layout.slot_offset(slot)
+            lock = U64.unpack_from(buf, start)[0]
+            if lock & 1:
+                self.torn_reads += 1
+                continue
+            seq, metadata_length = SLOT_INFO.unpack_from(buf, start + SLOT_INFO_OFFSET)
+            if seq == 0 or metadata_length > layout.metadata_capacity:
+                self.torn_reads += 1
+                continue
+            metadata_start = start + layout.metadata_offset
+            packed = bytes(buf[metadata_start : metadata_start + metadata_length])
+            pixels = self._views[slot].copy()
+            if U64.unpack_from(buf, start)[0] != lock:
+                self.torn_reads += 1
+                continue
+            if only_new and seq == self._last_seq:
+                return None
+            try:
+                metadata = unpack_metadata(packed)
+            except ValueError as exc:
+                self.last_error = f"frame metadata is not valid msgpack: {exc}"
+                return None
+            self._last_seq = seq
+            return pixels, metadata
+        return None
+
+    def wait(self, timeout: float = 1.0, poll_interval: float = 0.001) -> ReadResult | None:
+        """Poll :meth:`read` until a new frame comes or ``timeout`` seconds pass (then None)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.read()
+            if got is not None:
+                return got
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            time.sleep(min(poll_interval, remaining))
+
+    def close(self) -> None:
+        """Let go of the segment. The reader may be used again; it re-attaches on next read."""
+        self._detach(None)
+
+    def __enter__(self) -> FrameReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._layout is None:
+            return f"FrameReader({self.name!r}, not attached)"
+        height, width, channels = self._layout.shape
+        return f"FrameReader({self.name!r}, {width}x{height}x{channels}, seq {self._last_seq})"
+
+    # ----- attaching and following restarts ---------------------------------------------------
+
+    def _ready(self, now: float) -> bool:
+        """Make sure a live segment is attached; follow a restart if there was one."""
+        if self._segment is None and not self._try_attach(now):
+            return False
+        buf = self._segment.buf
+        if U32.unpack_from(buf, CLOSED_OFFSET)[0]:
+            self._detach("the server closed the shared memory")
+            return self._try_attach(now)
+        if U64.unpack_from(buf, GENERATION_OFFSET)[0] != self._generation:
+            # Rewritten in place by a new server (Windows keeps a segment while readers hold it).
+            segment = self._segment
+            self._forget_views()
+            self._segment = None
+            return self._install(segment, now)
+        latest = U64.unpack_from(buf, LATEST_SEQ_OFFSET)[0]
+        if latest != self._seen_latest:
+            self._seen_latest = latest
+            self._latest_changed_at = now
+        elif now - self._latest_changed_at >= self.restart_after and now >= self._next_probe_at:
+            self._next_probe_at = now + self.restart_after
+            self._probe_for_restart(now)
+        return self._segment is not None
+
+    def _try_attach(self, now: float) -> bool:
+        if now < self._next_attach_at:
+            return False
+        self._next_attach_at = now + self.attach_interval
+        segment = self._open()
+        return segment is not None and self._install(segment, now)
+
+    def _open(self) -> Segment | None:
+        try:
+            return Segment(self.name)
+        except FileNotFoundError:
+            self.last_error = f"no shared memory named {self.name!r} (is the server running?)"
+        except (OSError, ValueError) as exc:
+            self.last_error = f"cannot open shared memory {self.name!r}: {exc}"
+        return None
+
+    def _install(self, segment: Segment, now: float) -> bool:
+        """Check ``segment``'s header and start reading from it; closes it if it is unusable."""
+        buf = segment.buf
+        try:
+            layout = read_layout(buf)
+        except LayoutError as exc:
+            segment.close()
+            self.last_error = f"shared memory {self.name!r}: {exc}"
+            return False
+        if U32.unpack_from(buf, CLOSED_OFFSET)[0]:
+            segment.close()
+            self.last_error = f"shared memory {self.name!r} is closed (server stopped)"
+            return False
+        self._segment = segment
+        self._layout = layout
+        self._generation = U64.unpack_from(buf, GENERATION_OFFSET)[0]
+        self._views = [
+            np.frombuffer(
+                buf,
+                dtype=np.uint8,
+                count=layout.pixel_bytes,
+                offset=layout.slot_offset(i) + layout.pixel_offset,
+            ).reshape(layout.shape)
+            for i in range(layout.slot_count)
+        ]
+        self._last_seq = 0
+        self._seen_latest = U64.unpack_from(buf, LATEST_SEQ_OFFSET)[0]
+        self._latest_changed_at = now
+        self._next_probe_at = now + self.restart_after
+        self.last_error = None
+        return True
+
+    def _probe_for_restart(self, now: float) -> None:
+        """No new frames for a while: has a new server taken over the name?"""
+        try:
+            probe = Segment(self.name)
+        except FileNotFoundError:
+            self._detach(f"shared memory {self.name!r} was removed (server gone)")
+            return
+        except (OSError, ValueError):
+            return  # being created right now; look again later
+        generation = U64.unpack_from(probe.buf, GENERATION_OFFSET)[0]
+        closed = U32.unpack_from(probe.buf, CLOSED_OFFSET)[0]
+        if generation == self._generation or closed:
+            probe.close()
+            return
+        self._detach(None)
+        self._install(probe, now)
+
+    def _forget_views(self) -> None:
+        self._views = []
+        self._layout = None
+
+    def _detach(self, reason: str | None) -> None:
+        segment = self._segment
+        self._forget_views()
+        self._segment = None
+        if reason is not None:
+            self.last_error = reason
+        if segment is not None:
+            segment.close()
+
+
+# ----- metadata ---------------------------------------------------------------------------------
+
+
+def unpack_metadata(data: bytes) -> dict[str, Any]:
+    """Decode a slot's msgpack metadata (with msgpack if installed, else the built-in decoder)."""
+    if msgpack is not None:
+        try:
+            value = msgpack.unpackb(data, raw=False, strict_map_key=False)
+        except Exception as exc:  # msgpack raises several unrelated types
+            raise ValueError(str(exc)) from exc
+    else:
+        value = decode_msgpack(data)
+    if not isinstance(value, dict):
+        raise ValueError(f"metadata is a {type(value).__name__}, expected a map")
+    return value
+
+
+def decode_msgpack(data: bytes) -> Any:
+    """A small msgpack decoder (nil, bool, int, float, str, bin, array, map; no ext types)."""
+    value, end = _decode(data, 0)
+    if end != len(data):
+        raise ValueError(f"{len(data) - end} bytes left over after the msgpack value")
+    return value
+
+
+_FIXED = {0xC0: None, 0xC2: False, 0xC3: True}
+_NUMBERS = {
+    0xCA: struct.Struct(">f"),
+    0xCB: struct.Struct(">d"),
+    0xCC: struct.Struct(">B"),
+    0xCD: struct.Struct(">H"),
+    0xCE: struct.Struct(">I"),
+    0xCF: struct.Struct(">Q"),
+    0xD0: struct.Struct(">b"),
+    0xD1: struct.Struct(">h"),
+    0xD2: struct.Struct(">i"),
+    0xD3: struct.Struct(">q"),
+}
+_LENGTHS = {1: struct.Struct(">B"), 2: struct.Struct(">H"), 4: struct.Struct(">I")}
+# type byte -> (kind, bytes of the length that follows)
+_SIZED = {
+    0xC4: ("bin", 1),
+    0xC5: ("bin", 2),
+    0xC6: ("bin", 4),
+    0xD9: ("str", 1),
+    0xDA: ("str", 2),
+    0xDB: ("str", 4),
+    0xDC: ("array", 2),
+    0xDD: ("array", 4),
+    0xDE: ("map", 2),
+    0xDF: ("map", 4),
+}
+
+
+def _decode(data: bytes, pos: int) -> tuple[Any, int]:
+    if pos >= len(data):
+        raise ValueError("msgpack data ends in the middle of a value")
+    byte = data[pos]
+    pos += 1
+    if byte <= 0x7F:
+        return byte, pos
+    if byte >= 0xE0:
+        return byte - 0x100, pos
+    if 0x80 <= byte <= 0x8F:
+        return _decode_container("map", byte & 0x0F, data, pos)
+    if 0x90 <= byte <= 0x9F:
+        return _decode_container("array", byte & 0x0F, data, pos)
+    if 0xA0 <= byte <= 0xBF:
+        return _take(data, pos, byte & 0x1F, "str")
+    if byte in _FIXED:
+        return _FIXED[byte], pos
+    if byte in _NUMBERS:
+        number = _NUMBERS[byte]
+        if pos + number.size > len(data):
+            raise ValueError("msgpack data ends in the middle of a number")
+        return number.unpack_from(data, pos)[0], pos + number.size
+    if byte in _SIZED:
+        kind, width = _SIZED[byte]
+        if pos + width > len(data):
+            raise ValueError("msgpack data ends in the middle of a length")
+        length = _LENGTHS[width].unpack_from(data, pos)[0]
+        pos += width
+        if kind in ("str", "bin"):
+            return _take(data, pos, length, kind)
+        return _decode_container(kind, length, data, pos)
+    raise ValueError(f"unsupported msgpack type byte 0x{byte:02x}")
+
+
+def _take(data: bytes, pos: int, length: int, kind: str) -> tuple[Any, int]:
+    end = pos + length
+    if end > len(data):
+        raise ValueError(f"msgpack {kind} runs past the end of the data")
+    chunk = bytes(data[pos:end])
+    if kind == "str":
+        try:
+            return chunk.decode("utf-8"), end
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"msgpack str is not UTF-8: {exc}") from exc
+    return chunk, end
+
+
+def _decode_container(kind: str, count: int, data: bytes, pos: int) -> tuple[Any, int]:
+    if kind == "array":
+        items = []
+        for _ in range(count):
+            item, pos = _decode(data, pos)
+            items.append(item)
+        return items, pos
+    mapping = {}
+    for _ in range(count):
+        key, pos = _decode(data, pos)
+        value, pos = _decode(data, pos)
+        if isinstance(key, list):
+            key = tuple(key)
+        mapping[key] = value
+    return mapping, pos

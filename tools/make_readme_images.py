@@ -1,0 +1,69 @@
+"""Render the README's example frames of the embedded default generator.
+
+Runs the shipped ``oscserver/models/default-256.onnx`` in ONNX Runtime (no torch needed) and
+writes 256x256 PNGs to ``docs/images/default-*.png``::
+
+    .venv/bin/python tools/make_readme_images.py [--out docs/images]
+
+The frames are deterministic: fixed classes, noise seeds (BigGAN-style truncated noise) and
+truncations, listed in :data:`FRAMES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from export.onnx_export import truncated_noise  # noqa: E402
+
+MODEL = ROOT / "oscserver" / "models" / "default-256.onnx"
+
+#: (file stem, class index, noise seed, truncation)
+FRAMES = [
+    ("default-class780-seed0-t0.50", 780, 0, 0.50),
+    ("default-class780-seed0-t0.10", 780, 0, 0.10),
+    ("default-class780-seed0-t0.90", 780, 0, 0.90),
+    ("default-class980-seed3-t0.60", 980, 3, 0.60),
+    ("default-class220-seed1-t0.40", 220, 1, 0.40),
+    ("default-class984-seed2-t0.75", 984, 2, 0.75),
+]
+
+
+def render(session, class_index: int, seed: int, truncation: float) -> np.ndarray:
+    """One frame, uint8 ``[256, 256, 3]``."""
+    weights = np.zeros((1, 1000), np.float32)
+    weights[0, class_index] = 1.0
+    feeds = {
+        "class": weights,
+        "noise": truncated_noise(128, seed),
+        "truncation": np.array([truncation], np.float32),
+    }
+    return session.run(None, feeds)[0][0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import onnxruntime as ort
+    from PIL import Image
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
+    parser.add_argument("--model", type=Path, default=MODEL)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    session = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
+    for stem, class_index, seed, truncation in FRAMES:
+        frame = render(session, class_index, seed, truncation)
+        path = args.out / f"{stem}.png"
+        Image.fromarray(frame, "RGB").save(path, optimize=True)
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
