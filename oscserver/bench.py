@@ -160,6 +160,8 @@ def bench_latency(fps_list: list[float], messages: int, size: int) -> dict:
                 shm_name,
                 "--status-interval",
                 "0",
+                "--http-port",
+                "-1",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

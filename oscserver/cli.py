@@ -33,11 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    verbose = getattr(args, "verbose", False)
     logging.basicConfig(
-        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+        level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    # Per-candidate ICE and RTP chatter belongs to --verbose only.
+    for noisy in ("aioice", "aiortc"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
     try:
         return args.run(args)
     except OscServerError as exc:
@@ -72,6 +76,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--status-interval", type=float, default=1.0, help="seconds between status lines (0: none)"
     )
+    serve.add_argument(
+        "--http-host",
+        default="127.0.0.1",
+        help="viewer page and WebRTC (beyond loopback a token is required)",
+    )
+    serve.add_argument(
+        "--http-port", type=int, default=8080, help="HTTP port (0: any free port, -1: no HTTP)"
+    )
+    serve.add_argument(
+        "--token",
+        help="token for /offer and controls (default: generated and printed when --http-host "
+        "is not loopback)",
+    )
+    serve.add_argument("--webrtc-codec", choices=("vp8", "h264"), default="vp8")
+    serve.add_argument(
+        "--webrtc-bitrate",
+        type=int,
+        default=2_000_000,
+        help="video bitrate to start at, bits/s (the browser may lower it)",
+    )
     serve.add_argument("-v", "--verbose", action="store_true")
     serve.set_defaults(run=run_serve)
     commands.add_parser("export", help="export a generator to ONNX (needs the torch extra)")
@@ -94,6 +118,11 @@ def run_serve(args: argparse.Namespace) -> int:
         provider=args.provider,
         threads=args.threads,
         status_interval=args.status_interval,
+        http_host=args.http_host,
+        http_port=None if args.http_port < 0 else args.http_port,
+        token=args.token,
+        webrtc_codec=args.webrtc_codec,
+        webrtc_bitrate=args.webrtc_bitrate,
     )
     return asyncio.run(serve_until_signal(config))
 
@@ -115,5 +144,5 @@ async def serve_until_signal(config) -> int:
     finally:
         log.info("stopping")
         await server.stop()
-        log.info("stopped; shared memory released")
+        log.info("stopped")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Generic, TypeVar
 
 from oscserver.frame import Frame, FrameFormat
 from oscserver.sinks.base import Sink
@@ -18,27 +19,31 @@ from oscserver.tasks import TaskManager
 
 log = logging.getLogger("oscserver.bus")
 
+T = TypeVar("T")
 
-class LatestFrameSlot:
-    """A one-frame mailbox on the event loop: ``put`` replaces, ``get`` waits for a new one."""
+
+class LatestFrameSlot(Generic[T]):
+    """A one-item mailbox on the event loop: ``put`` replaces, ``get`` waits for a new one.
+
+    ``skipped`` counts items replaced before anyone took them (dropped frames)."""
 
     def __init__(self) -> None:
-        self._frame: Frame | None = None
+        self._item: T | None = None
         self._ready = asyncio.Event()
         self.skipped = 0
 
-    def put(self, frame: Frame) -> None:
-        if self._frame is not None:
+    def put(self, item: T) -> None:
+        if self._item is not None:
             self.skipped += 1
-        self._frame = frame
+        self._item = item
         self._ready.set()
 
-    async def get(self) -> Frame:
+    async def get(self) -> T:
         await self._ready.wait()
         self._ready.clear()
-        frame, self._frame = self._frame, None
-        assert frame is not None
-        return frame
+        item, self._item = self._item, None
+        assert item is not None
+        return item
 
 
 class FrameBus:
@@ -46,14 +51,14 @@ class FrameBus:
         self.frame_format = frame_format
         self._tasks = tasks
         self._loop = asyncio.get_running_loop()
-        self._sinks: dict[str, tuple[Sink, LatestFrameSlot, asyncio.Task[None]]] = {}
+        self._sinks: dict[str, tuple[Sink, LatestFrameSlot[Frame], asyncio.Task[None]]] = {}
         self.latest: Frame | None = None
         self.write_errors = 0
 
     async def add_sink(self, sink: Sink) -> None:
         """Start a sink and feed it frames from now on."""
         await sink.start(self.frame_format)
-        slot = LatestFrameSlot()
+        slot: LatestFrameSlot[Frame] = LatestFrameSlot()
         task = self._tasks.spawn(self._feed(sink, slot), name=f"sink:{sink.name}")
         self._sinks[sink.name] = (sink, slot, task)
 
@@ -78,7 +83,7 @@ class FrameBus:
         for _, slot, _ in self._sinks.values():
             slot.put(frame)
 
-    async def _feed(self, sink: Sink, slot: LatestFrameSlot) -> None:
+    async def _feed(self, sink: Sink, slot: LatestFrameSlot[Frame]) -> None:
         errors = RateLimitedLog(log)
         while True:
             frame = await slot.get()

@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from dataclasses import dataclass
+
+import numpy as np
 
 from oscserver.controls import Controls
 from oscserver.frame_bus import FrameBus
 from oscserver.generator import resolve_model_path
+from oscserver.http.app import HttpServer
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.listener import OscListener
 from oscserver.osc.router import ControlRouter
 from oscserver.render_loop import RenderLoop
 from oscserver.runtime import GeneratorRuntime
 from oscserver.schedule import Schedule
+from oscserver.sinks.webrtc import WebRTCSink
 from oscserver.stats import ControlCounters
 from oscserver.tasks import TaskManager
+from oscserver.webrtc.codecs import DEFAULT_BITRATE, DEFAULT_CODEC
+from oscserver.webrtc.ice import is_loopback, offer_loopback_only
 
 log = logging.getLogger("oscserver")
 
@@ -37,6 +44,14 @@ class ServeConfig:
     threads: int | None = None
     status_interval: float = 1.0
     """Seconds between status lines; 0 turns them off."""
+    http_host: str = "127.0.0.1"
+    http_port: int | None = 8080
+    """HTTP app (viewer page, /status, /osc, WebRTC); None turns it off, 0 picks a free port."""
+    token: str | None = None
+    """Required for /offer and control messages when HTTP is bound beyond loopback;
+    generated when not given."""
+    webrtc_codec: str = DEFAULT_CODEC
+    webrtc_bitrate: int = DEFAULT_BITRATE
 
 
 class Server:
@@ -51,6 +66,9 @@ class Server:
         self.listener: OscListener | None = None
         self.bus: FrameBus | None = None
         self.render_loop: RenderLoop | None = None
+        self.webrtc: WebRTCSink | None = None
+        self.http: HttpServer | None = None
+        self.token: str | None = None
 
     async def start(self) -> None:
         cfg = self.config
@@ -81,6 +99,8 @@ class Server:
 
                 await self.bus.add_sink(SharedMemorySink(cfg.shm))
                 log.info("publishing frames to shared memory %r", cfg.shm)
+            if cfg.http_port is not None:
+                await self._start_http()
             self.render_loop = RenderLoop(
                 runtime, self.controls, self.schedule, self.bus.publish, cfg.fps
             )
@@ -92,11 +112,31 @@ class Server:
         if cfg.status_interval > 0:
             self.tasks.spawn(self._status_lines(cfg.status_interval), name="status-line")
 
+    async def _start_http(self) -> None:
+        cfg = self.config
+        assert self.bus is not None and self.router is not None and cfg.http_port is not None
+        local = is_loopback(cfg.http_host)
+        self.token = cfg.token if cfg.token or local else secrets.token_urlsafe(16)
+        offer_loopback_only(local)
+        self.webrtc = WebRTCSink(
+            self.router, self.tasks, cfg.webrtc_codec, cfg.webrtc_bitrate, self.token
+        )
+        await self.bus.add_sink(self.webrtc)
+        self.http = HttpServer(self, cfg.http_host, cfg.http_port, self.token)
+        await self.http.start()
+        page = f"http://{cfg.http_host}:{self.http.port}/"
+        if self.token:
+            page += f"#token={self.token}"
+        log.info("viewer page: %s", page)
+
     async def stop(self) -> None:
         """Stop rendering, close the OSC socket and every sink, cancel every task."""
         if self.render_loop is not None:
             await asyncio.to_thread(self.render_loop.stop)
             self.render_loop = None
+        if self.http is not None:
+            await self.http.stop()
+            self.http = None
         if self.listener is not None:
             await self.listener.stop()
             self.listener = None
@@ -128,7 +168,35 @@ class Server:
             "osc_to_frame_ms_p99": lat_p99,
             "osc": self.counters.as_dict(),
             "scheduled": len(self.schedule),
+            "generator": self.runtime.spec.name if self.runtime else None,
+            "frame_size": list(_size(self.runtime)) if self.runtime else None,
+            "viewers": self.webrtc.describe() if self.webrtc else [],
+            "sinks_skipped": self.bus.skipped() if self.bus else {},
         }
+
+    def describe_addresses(self) -> list[dict[str, object]]:
+        """Every OSC address with its types, range, default and current value (GET /osc)."""
+        assert self.router is not None and self.controls is not None and self.runtime
+        rows = []
+        for entry in self.router.space.addresses:
+            row: dict[str, object] = {
+                "address": entry.address,
+                "types": entry.types,
+                "description": entry.description,
+                **entry.extra,
+            }
+            if entry.control is not None:
+                row["control"] = entry.control
+                spec = self.runtime.spec.input(entry.control)
+                value, target, motion = self.controls.current(entry.control)
+                if entry.address in (f"/{spec.name}", f"/{spec.name}/set"):
+                    row["default"] = _plain(spec.default)
+                    row["value"] = _plain(value)
+                    row["target"] = _plain(target)
+                if entry.address.startswith(("/smooth/", "/spring/")):
+                    row["motion"] = motion.describe()
+            rows.append(row)
+        return rows
 
     async def _status_lines(self, interval: float) -> None:
         while True:
@@ -136,13 +204,27 @@ class Server:
             log.info(format_status(self.status()))
 
 
+def _size(runtime: GeneratorRuntime) -> tuple[int, int]:
+    fmt = runtime.frame_format
+    return fmt.width, fmt.height
+
+
+def _plain(values: np.ndarray) -> float | list[float]:
+    """JSON-ready numbers: a scalar for one element, a list otherwise."""
+    if values.size == 1:
+        return round(float(values.reshape(-1)[0]), 6)
+    return [round(float(v), 6) for v in values.reshape(-1)]
+
+
 def format_status(status: dict) -> str:
     osc = status["osc"]
     reasons = ", ".join(f"{k} {v}" for k, v in osc["rejected_by_reason"].items() if v)
     frame = status["frame_ms_p50"]
     frame_text = f"{frame:.1f} ms" if frame is not None else "-"
+    viewers = len(status.get("viewers", []))
     return (
         f"{status['fps']:5.1f} fps | frame {frame_text} | dropped {status['frames_dropped']} | "
         f"osc {osc['accepted']} accepted, {osc['rejected']} rejected"
         + (f" ({reasons})" if reasons else "")
+        + (f" | viewers {viewers}" if viewers else "")
     )

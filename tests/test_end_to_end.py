@@ -40,6 +40,8 @@ class ServerProcess:
                 str(fps),
                 "--status-interval",
                 "0.5",
+                "--http-port",
+                "0",
                 *extra,
             ],
             stdout=subprocess.PIPE,

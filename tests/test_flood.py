@@ -44,7 +44,9 @@ def bad_datagrams(rng: np.random.Generator):
 def test_flood_of_bad_datagrams_keeps_server_rendering():
     async def main():
         shm = unique_name("flood")
-        config = ServeConfig(osc_port=free_udp_port(), shm=shm, fps=30.0, status_interval=0)
+        config = ServeConfig(
+            osc_port=free_udp_port(), shm=shm, fps=30.0, status_interval=0, http_port=None
+        )
         server = Server(config)
         await server.start()
         try:

@@ -28,6 +28,7 @@ def _config(model, **kw):
         model=str(model),
         osc_port=free_udp_port(),
         shm=None,
+        http_port=None,
         fps=kw.pop("fps", 60.0),
         status_interval=0,
         threads=1,
@@ -95,7 +96,11 @@ def test_port_in_use_is_a_clear_error(tiny_generator):
             taken.bind(("127.0.0.1", 0))
             port = taken.getsockname()[1]
             config = ServeConfig(
-                model=str(tiny_generator), osc_port=port, shm=None, status_interval=0
+                model=str(tiny_generator),
+                osc_port=port,
+                shm=None,
+                status_interval=0,
+                http_port=None,
             )
             server = Server(config)
             with pytest.raises(StartupError, match=f"udp 127.0.0.1:{port}.*--osc-port"):

@@ -29,6 +29,7 @@ REASONS = (
     "bad_index",
     "too_far_ahead",
     "schedule_full",
+    "unauthorized",
 )
 MAX_SMOOTH_SECONDS = 60.0
 MAX_STIFFNESS = 10_000.0

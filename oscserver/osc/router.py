@@ -99,6 +99,12 @@ class ControlRouter:
             self.controls.apply(change, seq, arrival)
         return None
 
+    def reject(self, reason: str, message: str, source: str = "") -> ControlError:
+        """Count and log a message refused before it reached the address space."""
+        error = ControlError(reason, message)
+        self._reject(error, source)
+        return error
+
     def _reject(self, error: ControlError, source: str) -> None:
         self.counters.reject(error.reason)
         where = f" from {source}" if source else ""

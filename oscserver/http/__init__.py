@@ -1,0 +1,1 @@
+"""The HTTP app: viewer page, WebRTC signalling, status and OSC discovery."""

@@ -1,0 +1,130 @@
+"""aiohttp routes on the server's event loop.
+
+GET  /         viewer page (static files, no build step)
+POST /offer    WebRTC signalling: {"sdp", "type", "token"?} -> answer
+GET  /status   provider, fps, frame times, OSC counters, latency, viewers
+GET  /osc      every OSC address with its type, length, range, default and current value
+GET  /classes  ImageNet class names for the viewer's class picker
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from oscserver.exceptions import StartupError
+from oscserver.imagenet import imagenet_classes
+
+if TYPE_CHECKING:
+    from oscserver.server import Server
+
+log = logging.getLogger("oscserver.http")
+
+MAX_BODY_BYTES = 64 * 1024
+STATIC = Path(str(resources.files("oscserver.http") / "static"))
+SERVER_KEY = web.AppKey("server", object)
+TOKEN_KEY = web.AppKey("token", object)
+
+
+def build_app(server: Server, token: str | None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[SERVER_KEY] = server
+    app[TOKEN_KEY] = token
+    app.router.add_get("/", _index)
+    app.router.add_post("/offer", _offer)
+    app.router.add_get("/status", _status)
+    app.router.add_get("/osc", _osc)
+    app.router.add_get("/classes", _classes)
+    app.router.add_static("/static/", STATIC, show_index=False)
+    return app
+
+
+class HttpServer:
+    """Runs the app on ``host:port`` (port 0: any free port) until ``stop``."""
+
+    def __init__(self, server: Server, host: str, port: int, token: str | None) -> None:
+        self.host = host
+        self.port = port
+        self._app = build_app(server, token)
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise StartupError(
+                f"cannot serve HTTP on {self.host}:{self.port}: {exc.strerror or exc}; "
+                "is another server using that port? pick another with --http-port"
+            ) from exc
+        self._runner = runner
+        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+def _server(request: web.Request) -> Server:
+    return request.app[SERVER_KEY]  # type: ignore[return-value]
+
+
+async def _index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html")
+
+
+async def _offer(request: web.Request) -> web.Response:
+    server = _server(request)
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _error(400, 'the body must be JSON: {"sdp": ..., "type": "offer"}')
+    if not isinstance(body, dict):
+        return _error(400, "the body must be a JSON object")
+    token = request.app[TOKEN_KEY]
+    if token is not None and not secrets.compare_digest(str(body.get("token", "")), token):
+        return _error(403, "this server needs a token: open the address it printed at start-up")
+    sdp, kind = body.get("sdp"), body.get("type")
+    if not isinstance(sdp, str) or kind != "offer":
+        return _error(400, 'expected {"sdp": "...", "type": "offer"}')
+    sink = server.webrtc
+    if sink is None:
+        return _error(503, "WebRTC is not running on this server")
+    try:
+        answer = await sink.connect(sdp, kind)
+    except ConnectionRefusedError as exc:
+        return _error(503, str(exc))
+    except ValueError as exc:  # aiortc rejects malformed SDP with ValueError
+        return _error(400, f"could not use that offer: {exc}")
+    return web.json_response(answer)
+
+
+async def _status(request: web.Request) -> web.Response:
+    return web.json_response(_server(request).status())
+
+
+async def _osc(request: web.Request) -> web.Response:
+    return web.json_response(_server(request).describe_addresses())
+
+
+async def _classes(request: web.Request) -> web.Response:
+    names = [
+        {"index": c.index, "label": c.label, "names": list(c.names)} for c in imagenet_classes()
+    ]
+    return web.json_response(names, headers={"Cache-Control": "max-age=3600"})
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)

@@ -1,0 +1,1 @@
+"""WebRTC to browsers: one peer connection per viewer, fed by the WebRTC sink."""

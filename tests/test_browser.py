@@ -1,0 +1,38 @@
+"""Real headless Chromium plays the viewer page: video decodes at the server's rate, and the
+pixels it shows change after an OSC message changes the class.
+
+The server and Chromium run in a private network namespace (loopback only), so the WebRTC
+peers cannot use any address but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.browser_session import FPS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_chromium_decodes_video_and_follows_osc():
+    result = subprocess.run(
+        ["unshare", "--net", "--", sys.executable, "-m", "tests.browser_session"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "error" not in report, report
+    assert report["state"] == "connected"
+    assert report["frame_size"] == [256, 256]
+    # framesDecoded keeps rising at roughly the server's frame rate.
+    assert 0.75 * FPS <= report["decoded_fps"] <= 1.15 * FPS, report
+    assert report["still_decoding"]
+    # The class change shows in the pixels read back from the video element.
+    assert report["pixel_change"] > 10, report
+    assert report["server_exit"] == 0
