@@ -38,8 +38,23 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:
     shm.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024])
     shm.add_argument("--frames", type=int, default=500)
     shm.set_defaults(run=lambda a: _print(bench_shm(a.sizes, a.frames)))
+    web = kinds.add_parser("webrtc", help="render and delivered fps with 0, 1, 4 viewers")
+    web.add_argument("--sizes", type=int, nargs="+", default=[256, 512])
+    web.add_argument("--viewers", type=int, nargs="+", default=[0, 1, 4])
+    web.add_argument("--seconds", type=float, default=6.0)
+    web.add_argument("--fps", type=float, default=30.0)
+    web.add_argument("--codec", choices=("vp8", "h264"), default="vp8")
+    web.set_defaults(run=lambda a: _print(_bench_webrtc(a)))
     every = kinds.add_parser("all", help="all of the above with their defaults")
     every.set_defaults(run=lambda a: _print(bench_all()))
+
+
+def _bench_webrtc(args: argparse.Namespace) -> dict:
+    from oscserver.bench_webrtc import bench_webrtc
+
+    if 0 not in args.viewers:
+        args.viewers.insert(0, 0)  # the no-viewer run is what the others compare with
+    return bench_webrtc(args.sizes, args.viewers, args.seconds, args.fps, args.codec)
 
 
 def machine() -> dict[str, object]:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from oscserver.server import ServeConfig, Server
+from oscserver.webrtc.client import ViewerClient
 from tests.conftest import free_udp_port
-from tests.webrtc_peer import LoopbackViewer
 
 FPS = 30.0
 
@@ -34,11 +34,11 @@ def test_viewer_gets_frames_and_plays_controls_over_the_data_channel():
     async def main():
         server = Server(_config())
         await server.start()
-        viewer = LoopbackViewer(server.http.port)
+        viewer = ViewerClient(server.http.port)
         try:
             await viewer.connect()
             await viewer.wait_frames(45)
-            times = [t for t, _ in viewer.frames[15:45]]
+            times = [t for t, _ in list(viewer.frames)[15:45]]
             fps = (len(times) - 1) / (times[-1] - times[0])
             assert 0.75 * FPS <= fps <= 1.2 * FPS
             assert viewer.frames[-1][1].shape == (256, 256, 3)
@@ -73,7 +73,7 @@ def test_viewer_gets_frames_and_plays_controls_over_the_data_channel():
             assert counts["rejected_by_reason"]["wrong_count"] == 1
 
             # Video keeps flowing after the rejections.
-            seen = len(viewer.frames)
+            seen = viewer.received
             await viewer.wait_frames(seen + 10, timeout=5)
             status = server.status()
             assert len(status["viewers"]) == 1 and status["viewers"][0]["state"] == "connected"
@@ -94,7 +94,7 @@ def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
         await server.start()
         try:
             # One cycle first, so lazily created pools and caches exist before counting.
-            warm = LoopbackViewer(server.http.port, keep_pixels=False)
+            warm = ViewerClient(server.http.port, keep_pixels=False)
             await warm.connect()
             await warm.wait_frames(2)
             await warm.close()
@@ -103,7 +103,7 @@ def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
             gc.collect()
             fds, tasks = _open_fds(), len(asyncio.all_tasks())
             for _ in range(50):
-                viewer = LoopbackViewer(server.http.port, keep_pixels=False)
+                viewer = ViewerClient(server.http.port, keep_pixels=False)
                 await viewer.connect()
                 await viewer.wait_frames(1)
                 await viewer.close()
@@ -214,7 +214,7 @@ def test_control_messages_need_the_token_too():
     async def main():
         server = Server(_config(token="s3cret-token-for-tests"))
         await server.start()
-        viewer = LoopbackViewer(server.http.port, token="s3cret-token-for-tests")
+        viewer = ViewerClient(server.http.port, token="s3cret-token-for-tests")
         try:
             await viewer.connect()
             assert (await viewer.control("/truncation", 0.7))["ok"]

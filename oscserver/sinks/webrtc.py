@@ -13,7 +13,7 @@ from oscserver.frame import Frame, FrameFormat
 from oscserver.osc.router import ControlRouter
 from oscserver.tasks import TaskManager
 from oscserver.webrtc.codecs import DEFAULT_BITRATE, DEFAULT_CODEC, configure_bitrate
-from oscserver.webrtc.track import to_video_frame
+from oscserver.webrtc.track import to_video_frames
 from oscserver.webrtc.viewer import Viewer
 
 log = logging.getLogger("oscserver.webrtc")
@@ -51,8 +51,10 @@ class WebRTCSink:
         viewers = [v for v in self.viewers.values() if v.state == "connected"]
         if not viewers:
             return
-        video = await asyncio.to_thread(to_video_frame, frame.pixels, frame.clock_time)
-        for viewer in viewers:
+        videos = await asyncio.to_thread(
+            to_video_frames, frame.pixels, frame.clock_time, len(viewers)
+        )
+        for viewer, video in zip(viewers, videos, strict=True):
             viewer.track.offer(video)
 
     async def stop(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import av
+import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
@@ -38,9 +39,24 @@ class ViewerTrack(MediaStreamTrack):
         return frame
 
 
-def to_video_frame(pixels, clock_time: float) -> av.VideoFrame:
-    """RGB pixels to a frame stamped with the server's frame-clock time."""
-    frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
-    frame.pts = round(clock_time / VIDEO_TIME_BASE)
-    frame.time_base = VIDEO_TIME_BASE
-    return frame
+def to_video_frames(pixels: np.ndarray, clock_time: float, count: int) -> list[av.VideoFrame]:
+    """RGB pixels to ``count`` separate YUV 4:2:0 frames stamped with the frame-clock time.
+
+    The colour conversion runs once; each viewer gets its own frame object, because
+    encoders write to the frame they are given (pts rebasing, keyframe flags), so one
+    object shared between encoder threads is a data race."""
+    rgb = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+    yuv = rgb.reformat(format="yuv420p").to_ndarray()
+    pts = round(clock_time / VIDEO_TIME_BASE)
+    frames = []
+    for _ in range(count):
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        frame.pts = pts
+        frame.time_base = VIDEO_TIME_BASE
+        frames.append(frame)
+    return frames
+
+
+def to_video_frame(pixels: np.ndarray, clock_time: float) -> av.VideoFrame:
+    """One frame for one encoder (see ``to_video_frames``)."""
+    return to_video_frames(pixels, clock_time, 1)[0]

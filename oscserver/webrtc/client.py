@@ -1,5 +1,5 @@
-"""A real aiortc viewer for tests and benchmarks: connects through POST /offer, receives
-video frames and sends controls over the data channel."""
+"""A Python viewer: connects to a server's POST /offer with aiortc, receives its video and
+sends controls over the data channel. Used by the tests and `oscserver bench webrtc`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import time
+from collections import deque
 
 import aiohttp
 import numpy as np
@@ -16,14 +17,23 @@ from aiortc.mediastreams import MediaStreamError
 from oscserver.webrtc.ice import peer_configuration
 
 
-class LoopbackViewer:
-    def __init__(self, http_port: int, token: str | None = None, keep_pixels: bool = True):
-        self.url = f"http://127.0.0.1:{http_port}"
+class ViewerClient:
+    def __init__(
+        self,
+        http_port: int,
+        token: str | None = None,
+        keep_pixels: bool = True,
+        host: str = "127.0.0.1",
+        history: int = 300,
+    ) -> None:
+        self.url = f"http://{host}:{http_port}"
         self.token = token
         self.keep_pixels = keep_pixels
         self.pc = RTCPeerConnection(configuration=peer_configuration())
         self.channel = self.pc.createDataChannel("control")
-        self.frames: list[tuple[float, np.ndarray | None]] = []
+        # The newest ``history`` frames as (arrival time, pixels or None); bounded.
+        self.frames: deque[tuple[float, np.ndarray | None]] = deque(maxlen=history)
+        self.received = 0
         self.replies: asyncio.Queue[dict] = asyncio.Queue()
         self._reader: asyncio.Task | None = None
         self._opened = asyncio.Event()
@@ -43,6 +53,7 @@ class LoopbackViewer:
                 frame = await track.recv()
                 pixels = frame.to_ndarray(format="rgb24") if self.keep_pixels else None
                 self.frames.append((time.monotonic(), pixels))
+                self.received += 1
 
     async def connect(self, timeout: float = 15.0) -> dict:
         self.pc.addTransceiver("video", direction="recvonly")
@@ -61,9 +72,9 @@ class LoopbackViewer:
 
     async def wait_frames(self, count: int, timeout: float = 15.0) -> None:
         end = time.monotonic() + timeout
-        while len(self.frames) < count:
+        while self.received < count:
             if time.monotonic() > end:
-                raise AssertionError(f"only {len(self.frames)} of {count} frames in {timeout} s")
+                raise TimeoutError(f"only {self.received} of {count} frames in {timeout} s")
             await asyncio.sleep(0.02)
 
     async def control(self, address: str, *args: object, raw: str | None = None) -> dict:
