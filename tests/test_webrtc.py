@@ -229,3 +229,41 @@ def test_control_messages_need_the_token_too():
             await server.stop()
 
     run(main())
+
+
+def test_a_slow_viewer_skips_frames_and_slows_nobody_else():
+    async def main():
+        server = Server(_config())
+        await server.start()
+        clients = [ViewerClient(server.http.port, keep_pixels=False) for _ in range(3)]
+        try:
+            for client in clients:
+                await client.connect()
+            await asyncio.gather(*(c.wait_frames(5) for c in clients))
+            # Make one viewer's sending side slow, as a congested encoder or network would.
+            slow_id = next(iter(server.webrtc.viewers))
+            slow_track = server.webrtc.viewers[slow_id].track
+            original_recv = slow_track.recv
+
+            async def slow_recv():
+                frame = await original_recv()
+                await asyncio.sleep(0.2)
+                return frame
+
+            slow_track.recv = slow_recv
+            await asyncio.sleep(0.5)
+            rendered = server.render_loop.stats.rendered
+            before = [c.received for c in clients]
+            await asyncio.sleep(3.0)
+            render_fps = (server.render_loop.stats.rendered - rendered) / 3.0
+            rates = sorted((c.received - b) / 3.0 for c, b in zip(clients, before, strict=True))
+            assert render_fps >= 0.85 * FPS
+            assert rates[0] <= 6  # the slow one: one frame per 200 ms at most
+            assert rates[1] >= 0.8 * FPS and rates[2] >= 0.8 * FPS
+            assert slow_track.slot.skipped >= 50  # it skipped frames instead of queueing them
+        finally:
+            for client in clients:
+                await client.close()
+            await server.stop()
+
+    run(main())
