@@ -55,7 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands")
     serve = commands.add_parser("serve", help="render frames driven by OSC")
-    serve.add_argument("--model", default="default", help="generator ONNX file, or 'default'")
+    serve.add_argument(
+        "--model",
+        action="append",
+        help="generator ONNX file, or 'default'; repeat to load several (the first plays; "
+        "/model NAME switches)",
+    )
     serve.add_argument(
         "--size",
         type=int,
@@ -96,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=2_000_000,
         help="video bitrate to start at, bits/s (the browser may lower it)",
     )
+    serve.add_argument(
+        "--learn", metavar="VIDEO", help="keep training the model on VIDEO while it plays"
+    )
+    serve.add_argument(
+        "--update-every", type=float, default=20.0, help="seconds between model swaps (--learn)"
+    )
+    serve.add_argument("--learn-dir", help="where --learn keeps its models (default: temporary)")
     serve.add_argument("-v", "--verbose", action="store_true")
     serve.set_defaults(run=run_serve)
     commands.add_parser("export", help="export a generator to ONNX (needs the torch extra)")
@@ -109,7 +121,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from oscserver.server import ServeConfig
 
     config = ServeConfig(
-        model=args.model,
+        model=(args.model or ["default"])[0],
+        more_models=tuple((args.model or [])[1:]),
+        learn=args.learn,
+        update_every=args.update_every,
+        learn_dir=args.learn_dir,
         size=args.size,
         osc_host=args.osc_host,
         osc_port=args.osc_port,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from oscserver.feedback import FeedbackControl
 from oscserver.generator import GeneratorSpec
 from oscserver.motion import DEFAULT_MOTION, Channel, Motion
 
@@ -41,7 +43,18 @@ class SetMotion:
     motion: Motion
 
 
-Change = SetTarget | SetElements | SetMotion
+@dataclass(frozen=True, slots=True)
+class FeedbackChange:
+    """Steer a feedback generator: ``noise`` (amount), ``blend`` (amount), ``reset``, or
+    ``image`` (path and frame): see feedback.py."""
+
+    action: str
+    amount: float = 0.0
+    path: str = ""
+    frame: int = 0
+
+
+Change = SetTarget | SetElements | SetMotion | FeedbackChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +67,11 @@ class Snapshot:
 
 
 class Controls:
-    def __init__(self, spec: GeneratorSpec) -> None:
+    """Every control of one generator. ``carry_from`` (the controls of the generator this one
+    replaces) hands over value, target and motion of each control with the same name and
+    length, so switching models keeps what the performer set."""
+
+    def __init__(self, spec: GeneratorSpec, carry_from: Controls | None = None) -> None:
         self._lock = threading.Lock()
         self._channels: dict[str, Channel] = {
             c.name: Channel(c.default, DEFAULT_MOTION[c.role], spherical=c.role == "noise")
@@ -62,6 +79,23 @@ class Controls:
         }
         self._last_seq = 0
         self._last_arrival = 0.0
+        fmt = spec.output.frame_format
+        has_feedback = any(c.role == "feedback" for c in spec.inputs)
+        self.feedback = (
+            FeedbackControl(fmt.height, fmt.width, fmt.channels) if has_feedback else None
+        )
+        if carry_from is not None:
+            self._carry(carry_from)
+
+    def _carry(self, old: Controls) -> None:
+        with old._lock:
+            for name, channel in self._channels.items():
+                previous = old._channels.get(name)
+                if previous is not None and previous.value.shape == channel.value.shape:
+                    channel.value[:] = previous.value
+                    channel.target[:] = previous.target
+                    channel.set_motion(previous.motion)
+            self._last_seq, self._last_arrival = old._last_seq, old._last_arrival
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -70,18 +104,38 @@ class Controls:
     def apply(self, change: Change, seq: int, arrival: float) -> None:
         """Apply a validated change; ``seq`` and ``arrival`` identify the message it came from."""
         with self._lock:
-            if isinstance(change, SetTarget):
-                self._channels[change.name].target[:] = change.value
-            elif isinstance(change, SetElements):
-                self._channels[change.name].target[change.indices] = change.values
-            elif change.name is None:
+            if isinstance(change, FeedbackChange):
+                self._apply_feedback(change)
+            elif isinstance(change, SetMotion) and change.name is None:
                 for channel in self._channels.values():
                     channel.set_motion(change.motion)
             else:
-                self._channels[change.name].set_motion(change.motion)
+                channel = self._channels.get(change.name)
+                if channel is None:
+                    # Validated for a generator that has just been swapped out: moot now.
+                    return
+                if isinstance(change, SetTarget):
+                    channel.target[:] = change.value
+                elif isinstance(change, SetElements):
+                    channel.target[change.indices] = change.values
+                else:
+                    channel.set_motion(change.motion)
             if seq > self._last_seq:
                 self._last_seq = seq
                 self._last_arrival = arrival
+
+    def _apply_feedback(self, change: FeedbackChange) -> None:
+        feedback = self.feedback
+        if feedback is None:
+            return  # the address space offers these only for feedback generators
+        if change.action == "noise":
+            feedback.inject_noise(change.amount)
+        elif change.action == "blend":
+            feedback.set_blend(change.amount)
+        elif change.action == "reset":
+            feedback.restart()
+        elif change.action == "image":
+            feedback.load_anchor(Path(change.path), change.frame)
 
     def step(self, dt: float) -> Snapshot:
         """Move every control ``dt`` seconds toward its target and return the new values."""

@@ -15,7 +15,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from oscserver.controls import Controls
+from oscserver.feedback import from_pixels
 from oscserver.frame import Frame
 from oscserver.runtime import GeneratorRuntime
 from oscserver.schedule import Schedule
@@ -29,6 +32,7 @@ class RenderStats:
     rendered: int = 0
     dropped: int = 0
     errors: int = 0
+    swaps: int = 0
     fps: RateMeter = field(default_factory=RateMeter)
     render_ms: RollingWindow = field(default_factory=RollingWindow)
     osc_to_frame_ms: RollingWindow = field(default_factory=RollingWindow)
@@ -54,6 +58,38 @@ class RenderLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._errors = RateLimitedLog(log)
+        self._pending: tuple[GeneratorRuntime, Controls, threading.Event] | None = None
+        self._pending_lock = threading.Lock()
+        self._last_pixels: np.ndarray | None = None
+
+    def swap(self, runtime: GeneratorRuntime, controls: Controls) -> threading.Event:
+        """Render with ``runtime`` and ``controls`` from the next frame on. The returned event
+        is set once the swap has happened (between two frames; none is lost to it)."""
+        done = threading.Event()
+        with self._pending_lock:
+            self._pending = (runtime, controls, done)
+        if not self.running:
+            self._take_swap()
+        return done
+
+    def _take_swap(self) -> None:
+        with self._pending_lock:
+            pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        runtime, controls, done = pending
+        last = self._last_pixels
+        fmt = runtime.frame_format
+        if (
+            controls.feedback is not None
+            and last is not None
+            and last.shape == (fmt.height, fmt.width, fmt.channels)
+        ):
+            # A retrained model goes on from the picture on screen, not from scratch.
+            runtime.reset_feedback(from_pixels(last, runtime.spec.output))
+        self.runtime, self.controls = runtime, controls
+        self.stats.swaps += 1
+        done.set()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="render-loop", daemon=True)
@@ -90,6 +126,8 @@ class RenderLoop:
                 index += missed
             tick = next_tick + missed * interval
             next_tick = tick + interval
+            if self._pending is not None:
+                self._take_swap()
             # Half a frame early is on time: the change lands on the frame nearest its tag.
             self.schedule.apply_due(time.time() + interval / 2, self.controls)
             snapshot = self.controls.step(tick - last_tick)
@@ -102,6 +140,9 @@ class RenderLoop:
                 self._errors.warning("render", f"frame {index} failed: {exc!r}")
                 index += 1
                 continue
+            if self.controls.feedback is not None:
+                self._steer_feedback(pixels)
+            self._last_pixels = pixels
             finished = time.perf_counter()
             published = time.time()
             frame = Frame(
@@ -121,3 +162,10 @@ class RenderLoop:
                 self.stats.osc_to_frame_ms.add((published - snapshot.osc_arrival) * 1000.0)
             self.on_frame(frame)
             index += 1
+
+    def _steer_feedback(self, pixels: np.ndarray) -> None:
+        assert self.controls.feedback is not None
+        changed, picture = self.controls.feedback.next_feedback(pixels)
+        if changed:
+            image = None if picture is None else from_pixels(picture, self.runtime.spec.output)
+            self.runtime.reset_feedback(image)

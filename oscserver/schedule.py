@@ -44,6 +44,13 @@ class Schedule:
         with self._lock:
             heapq.heappush(self._heap, _Pending(due, next(self._order), change, seq, arrival))
 
+    def clear(self) -> int:
+        """Drop every waiting change (they were validated for a generator now gone)."""
+        with self._lock:
+            dropped = len(self._heap)
+            self._heap.clear()
+            return dropped
+
     def apply_due(self, now: float, controls: Controls) -> int:
         """Apply every change due at or before ``now`` (wall-clock seconds); return how many."""
         applied = 0

@@ -9,14 +9,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import tempfile
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from oscserver.controls import Controls
+from oscserver.exceptions import ControlError, GeneratorError, StartupError
 from oscserver.frame_bus import FrameBus
 from oscserver.generator import resolve_model_path
 from oscserver.http.app import HttpServer
+from oscserver.learning import Learner
+from oscserver.library import GeneratorLibrary, LoadedGenerator
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.listener import OscListener
 from oscserver.osc.router import ControlRouter
@@ -52,6 +59,13 @@ class ServeConfig:
     generated when not given."""
     webrtc_codec: str = DEFAULT_CODEC
     webrtc_bitrate: int = DEFAULT_BITRATE
+    more_models: tuple[str, ...] = ()
+    """Generators loaded beside ``model``; ``/model NAME`` switches among them."""
+    learn: str | None = None
+    """A video to keep training the (feedback) model on while it plays."""
+    update_every: float = 20.0
+    learn_dir: str | None = None
+    """Where the learner writes its models (default: a temporary folder)."""
 
 
 class Server:
@@ -69,26 +83,36 @@ class Server:
         self.webrtc: WebRTCSink | None = None
         self.http: HttpServer | None = None
         self.token: str | None = None
+        self.library = GeneratorLibrary(config.provider, config.threads)
+        self.active: LoadedGenerator | None = None
+        self.learner: Learner | None = None
+        self._learn_dir: tempfile.TemporaryDirectory[str] | None = None
 
     async def start(self) -> None:
         cfg = self.config
-        path = resolve_model_path(cfg.model, cfg.size)
-        # Loading and optimising a model can take seconds: keep it off the event loop.
-        runtime = await asyncio.to_thread(GeneratorRuntime, path, cfg.provider, cfg.threads)
-        self.runtime = runtime
+        # Loading and optimising a model can take seconds: the library does it off the loop.
+        loaded = await self.library.load(resolve_model_path(cfg.model, cfg.size))
+        for extra in cfg.more_models:
+            await self.library.load(resolve_model_path(extra, cfg.size))
+        self.active = loaded
+        runtime = self.runtime = loaded.runtime
         spec = runtime.spec
         fmt = runtime.frame_format
         log.info(
             "generator %s (%s): %dx%d, %d channels; provider %s",
             spec.name,
-            path,
+            loaded.path,
             fmt.width,
             fmt.height,
             fmt.channels,
             runtime.provider,
         )
+        if len(self.library.loaded) > 1:
+            names = ", ".join(self.library.loaded)
+            log.info("loaded generators: %s (switch with /model NAME)", names)
         self.controls = Controls(spec)
         self.router = ControlRouter(AddressSpace(spec), self.controls, self.schedule, self.counters)
+        self.router.commands["/model"] = self._model_command
         self.listener = OscListener(self.router, cfg.osc_host, cfg.osc_port)
         await self.listener.start()
         log.info("listening for OSC on udp %s:%d", cfg.osc_host, self.listener.port)
@@ -109,6 +133,8 @@ class Server:
             await self.stop()
             raise
         log.info("rendering at %g fps", cfg.fps)
+        if cfg.learn:
+            await self._start_learning(Path(cfg.learn))
         if cfg.status_interval > 0:
             self.tasks.spawn(self._status_lines(cfg.status_interval), name="status-line")
 
@@ -129,8 +155,91 @@ class Server:
             page += f"#token={self.token}"
         log.info("viewer page: %s", page)
 
+    # -- switching generators --------------------------------------------------------------
+
+    def _model_command(self, address: str, args: Sequence[object]) -> None:
+        """``/model NAME`` switches to a loaded generator; ``/model PATH.onnx`` loads one."""
+        loaded = ", ".join(self.library.loaded)
+        if len(args) != 1 or not isinstance(args[0], str):
+            raise ControlError(
+                "wrong_type" if len(args) == 1 else "wrong_count",
+                f"{address} expects one string: a loaded generator ({loaded}) or a path to a "
+                ".onnx file",
+            )
+        target = args[0]
+        if target in self.library.loaded:
+            self.tasks.spawn(self.use_model(target), name=f"model:{target}")
+            return
+        path = Path(target)
+        if path.suffix.lower() != ".onnx" or not path.is_file():
+            raise ControlError(
+                "bad_file",
+                f"{address}: {target!r} is neither a loaded generator ({loaded}) nor a .onnx file",
+            )
+        self.tasks.spawn(self.load_and_use(path), name=f"model-load:{path.name}")
+
+    async def load_and_use(self, path: Path) -> bool:
+        """Load a generator file and switch to it; a bad file is refused and logged, and the
+        current generator keeps rendering. Returns whether it switched."""
+        try:
+            loaded = await self.library.load(path)
+        except GeneratorError as exc:
+            log.error("model refused, still rendering %s: %s", self._active_name, exc)
+            return False
+        await self._activate(loaded)
+        return True
+
+    async def use_model(self, name: str) -> None:
+        await self._activate(self.library.loaded[name])
+
+    async def reload_active(self, path: Path) -> None:
+        """Swap in a retrained file for the active generator (same inputs and output)."""
+        assert self.active is not None
+        loaded = await self.library.reload(self.active.name, path)
+        await self._activate(loaded)
+
+    async def _activate(self, loaded: LoadedGenerator) -> None:
+        assert self.router is not None and self.render_loop is not None
+        runtime = loaded.runtime
+        controls = Controls(runtime.spec, carry_from=self.controls)
+        # One block on the loop: OSC sees the old generator or the new one, never a mix.
+        self.router.space = AddressSpace(runtime.spec)
+        self.router.controls = controls
+        dropped = self.schedule.clear()
+        self.runtime, self.controls, self.active = runtime, controls, loaded
+        done = self.render_loop.swap(runtime, controls)
+        await asyncio.to_thread(done.wait, 5.0)
+        note = f"; dropped {dropped} time-tagged changes" if dropped else ""
+        log.info("now rendering %s (%s)%s", loaded.name, loaded.path, note)
+
+    @property
+    def _active_name(self) -> str:
+        return self.active.name if self.active else "-"
+
+    async def _start_learning(self, video: Path) -> None:
+        assert self.active is not None
+        if self.config.learn_dir:
+            workdir = Path(self.config.learn_dir)
+        else:
+            self._learn_dir = tempfile.TemporaryDirectory(prefix="oscserver-learn-")
+            workdir = Path(self._learn_dir.name)
+        self.learner = Learner(
+            self.active.path,
+            video,
+            self.config.update_every,
+            workdir,
+            self.reload_active,
+            self.tasks,
+        )
+        try:
+            await self.learner.start()
+        except FileNotFoundError as exc:
+            raise StartupError(str(exc)) from exc
+
     async def stop(self) -> None:
         """Stop rendering, close the OSC socket and every sink, cancel every task."""
+        if self.learner is not None:
+            await self.learner.stop()
         if self.render_loop is not None:
             await asyncio.to_thread(self.render_loop.stop)
             self.render_loop = None
@@ -144,6 +253,9 @@ class Server:
             await self.bus.stop()
             self.bus = None
         await self.tasks.cancel_all()
+        if self._learn_dir is not None:
+            self._learn_dir.cleanup()
+            self._learn_dir = None
 
     @property
     def osc_port(self) -> int:
@@ -171,7 +283,22 @@ class Server:
             "generator": self.runtime.spec.name if self.runtime else None,
             "frame_size": list(_size(self.runtime)) if self.runtime else None,
             "viewers": self.webrtc.describe() if self.webrtc else [],
+            "model": self._model_status(),
+            "learning": self.learner.status() if self.learner else None,
             "sinks_skipped": self.bus.skipped() if self.bus else {},
+        }
+
+    def _model_status(self) -> dict[str, object] | None:
+        if self.active is None:
+            return None
+        return {
+            "name": self.active.name,
+            "path": str(self.active.path),
+            "age_s": time.time() - self.active.loaded_at,
+            "loaded": list(self.library.loaded),
+            "swaps": self.render_loop.stats.swaps if self.render_loop else 0,
+            "refused": self.library.refused,
+            "last_refusal": self.library.last_refusal,
         }
 
     def describe_addresses(self) -> list[dict[str, object]]:

@@ -147,3 +147,45 @@ def _build(address: str, args):
 
 def osc_message(address: str, *args: object) -> bytes:
     return _build(address, args).dgram
+
+
+def build_feedback_generator(path: Path, size: int = 8, meta_gain: dict | None = None) -> Path:
+    """A feedback generator: image = previous * gain + (1 - gain) * 0.5, NHWC float in [0, 1].
+
+    Fed its own output it settles on grey; what the server feeds back decides the picture."""
+    shape = [1, size, size, 3]
+    nodes = [
+        helper.make_node("Mul", ["previous", "gain"], ["kept"]),
+        helper.make_node("Sub", ["one", "gain"], ["rest"]),
+        helper.make_node("Mul", ["rest", "half"], ["towards"]),
+        helper.make_node("Add", ["kept", "towards"], ["image"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "feedback",
+        [
+            helper.make_tensor_value_info("previous", TensorProto.FLOAT, shape),
+            helper.make_tensor_value_info("gain", TensorProto.FLOAT, [1]),
+        ],
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, shape)],
+        [
+            numpy_helper.from_array(np.array([1.0], np.float32), "one"),
+            numpy_helper.from_array(np.array([0.5], np.float32), "half"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    helper.set_model_props(
+        model,
+        {
+            "oscserver.contract": "1",
+            "oscserver.name": "feedback",
+            "oscserver.input.previous": json.dumps({"role": "feedback", "default": 0.0}),
+            "oscserver.input.gain": json.dumps(
+                meta_gain or {"role": "scalar", "range": [0, 1], "default": 0.9}
+            ),
+            "oscserver.output": json.dumps({"layout": "NHWC", "range": [0, 1]}),
+        },
+    )
+    onnx.save(model, str(path))
+    return path

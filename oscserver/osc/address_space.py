@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from oscserver.controls import Change, SetElements, SetMotion, SetTarget
+from oscserver.controls import Change, FeedbackChange, SetElements, SetMotion, SetTarget
 from oscserver.exceptions import ControlError
 from oscserver.generator import GeneratorSpec, InputSpec
 from oscserver.motion import IMMEDIATE, Motion
@@ -30,6 +31,7 @@ REASONS = (
     "too_far_ahead",
     "schedule_full",
     "unauthorized",
+    "bad_file",
 )
 MAX_SMOOTH_SECONDS = 60.0
 MAX_STIFFNESS = 10_000.0
@@ -59,6 +61,8 @@ class AddressSpace:
         self.addresses: list[Address] = []
         for control in spec.controls:
             self._add_control(control)
+        if any(c.role == "feedback" for c in spec.inputs):
+            self._add_feedback()
         self._route(
             "/smooth",
             "f",
@@ -152,7 +156,59 @@ class AddressSpace:
             control=c.name,
         )
 
+    def _add_feedback(self) -> None:
+        self._route(
+            "/feedback/noise",
+            "f",
+            "inject noise into the fed-back frame once; amount 0..1 (of full scale)",
+            self._feedback_amount("noise"),
+        )
+        self._route(
+            "/feedback/blend",
+            "f",
+            "pull every fed-back frame toward the anchor image; 0 off .. 1 stay on the anchor",
+            self._feedback_amount("blend"),
+        )
+        self._route(
+            "/feedback/reset",
+            "",
+            "restart from the anchor image (or the model's default frame)",
+            lambda address, args: _no_args(address, args, FeedbackChange("reset")),
+        )
+        self._route(
+            "/feedback/image",
+            "s[i]",
+            "anchor on an image file, or frame i of a video file, and restart from it",
+            self._feedback_image,
+        )
+
     # -- handlers -------------------------------------------------------------------------
+
+    def _feedback_amount(self, action: str) -> Handler:
+        def handle(address: str, args: Sequence[object]) -> Change:
+            _count(address, args, 1, "one amount in [0, 1]")
+            values = _numbers(address, args)
+            _in_range(address, values, 0.0, 1.0)
+            return FeedbackChange(action, amount=float(values[0]))
+
+        return handle
+
+    def _feedback_image(self, address: str, args: Sequence[object]) -> Change:
+        if len(args) not in (1, 2):
+            raise ControlError(
+                "wrong_count", f"{address} expects a file path and, for a video, a frame number"
+            )
+        path = args[0]
+        if not isinstance(path, str):
+            raise ControlError(
+                "wrong_type", f"{address} expects a file path string, got {path!r:.40}"
+            )
+        frame = _integer(address, args[1]) if len(args) == 2 else 0
+        if frame < 0:
+            raise ControlError("out_of_range", f"{address}: frame {frame} is negative")
+        if not Path(path).is_file():
+            raise ControlError("bad_file", f"{address}: {path} is not a readable file")
+        return FeedbackChange("image", path=path, frame=frame)
 
     def _whole(self, c: InputSpec) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
@@ -228,6 +284,11 @@ class AddressSpace:
 
 
 # -- argument checks ------------------------------------------------------------------------
+
+
+def _no_args(address: str, args: Sequence[object], change: Change) -> Change:
+    _count(address, args, 0, "no arguments")
+    return change
 
 
 def _count(address: str, args: Sequence[object], expected: int, what: str) -> None:

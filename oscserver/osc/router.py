@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pythonosc.osc_packet import OscPacket
 
@@ -35,6 +35,9 @@ class ControlRouter:
         self.schedule = schedule
         self.counters = counters
         self._log = RateLimitedLog(log)
+        # Addresses the server itself answers (e.g. /model), whatever generator is loaded.
+        # A command validates quickly and raises ControlError; slow work it starts as a task.
+        self.commands: dict[str, Callable[[str, Sequence[object]], None]] = {}
 
     def handle_datagram(self, data: bytes, source: str = "") -> None:
         """Handle one UDP datagram: a message or a (nested) bundle of them."""
@@ -75,6 +78,15 @@ class ControlRouter:
     ) -> ControlError | None:
         """Validate and apply (or schedule) one message. Returns the rejection, if any."""
         arrival = time.time() if arrival is None else arrival
+        command = self.commands.get(address)
+        if command is not None:
+            try:
+                command(address, args)
+            except ControlError as error:
+                self._reject(error, source)
+                return error
+            self.counters.accept()
+            return None
         try:
             change = self.space.parse(address, args)
             if due is not None and due > arrival:

@@ -368,11 +368,24 @@ class SharedMemorySink:
         self._executor = executor
 
     async def write(self, frame: Frame) -> None:
-        """Copy ``frame`` into the ring on the sink's thread."""
+        """Copy ``frame`` into the ring on the sink's thread. A frame of another size (the
+        server switched generators) first replaces the ring; readers follow, as they do a
+        server restart."""
         ring, executor = self.ring, self._executor
         if ring is None or executor is None:
             raise SinkError(f"shared-memory sink {self.shm_name!r} is not started")
-        await asyncio.get_running_loop().run_in_executor(executor, ring.publish, frame)
+        await asyncio.get_running_loop().run_in_executor(executor, self._publish, frame)
+
+    def _publish(self, frame: Frame) -> None:
+        ring = self.ring
+        assert ring is not None
+        layout = ring.layout
+        if frame.pixels.shape != (layout.height, layout.width, layout.channels):
+            ring.close()
+            self.ring = ring = SharedMemoryRing.create(
+                self.shm_name, frame.format, self.slots, self.metadata_capacity
+            )
+        ring.publish(frame)
 
     async def stop(self) -> None:
         """Mark the segment closed, release it and remove its name."""

@@ -1,0 +1,210 @@
+"""Switching generators while rendering, refusing bad files, and steering feedback models.
+
+Real parts: a server in this process with real UDP, shared memory read with FrameReader,
+ONNX Runtime sessions of generator files built for the test."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import av
+import numpy as np
+
+from oscserver.client import FrameReader
+from oscserver.server import Server, ServeConfig
+from tests.conftest import (
+    OscSender,
+    build_feedback_generator,
+    build_tiny_generator,
+    free_udp_port,
+    unique_name,
+)
+
+
+async def _until(predicate, timeout: float = 10.0):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        value = predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached in time")
+
+
+def _server(model, *more, shm=None, fps=30.0) -> Server:
+    return Server(
+        ServeConfig(
+            model=str(model),
+            more_models=tuple(str(m) for m in more),
+            osc_port=free_udp_port(),
+            shm=shm,
+            http_port=None,
+            status_interval=0,
+            fps=fps,
+            threads=1,
+        )
+    )
+
+
+def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
+    small = build_tiny_generator(tmp_path / "small.onnx", size=4)
+    large = build_tiny_generator(tmp_path / "large.onnx", size=8)
+
+    async def main():
+        shm = unique_name("switch")
+        server = _server(small, large, shm=shm)
+        await server.start()
+        try:
+            assert list(server.library.loaded) == ["tiny", "tiny-2"]
+            with FrameReader(shm) as reader, OscSender(server.osc_port) as osc:
+                await asyncio.to_thread(reader.wait, 10.0)
+                osc.send("/truncation", 0.9)  # set on the first, carried to the second
+                seen: list[tuple[int, tuple]] = []
+
+                def collect():
+                    got = reader.read()
+                    if got is not None:
+                        seen.append((got[1]["frame"], got[0].shape))
+                    return (
+                        any(shape == (8, 8, 3) for _, shape in seen[-3:])
+                        and len([s for s in seen if s[1] == (8, 8, 3)]) > 5
+                    )
+
+                await asyncio.sleep(0.3)
+                osc.send("/model", "tiny-2")
+                await _until(collect)
+            shapes = [shape for _, shape in seen]
+            assert shapes[0] == (4, 4, 3) and shapes[-1] == (8, 8, 3)
+            first_large = shapes.index((8, 8, 3))
+            indices = [index for index, _ in seen]
+            # The swap costs no frame: the clock's numbering goes on without a gap.
+            assert indices[first_large] - indices[first_large - 1] <= 2
+            assert server.controls.current("truncation")[1][0] == np.float32(0.9)
+            assert server.status()["model"]["name"] == "tiny-2"
+            assert server.render_loop.stats.swaps == 1
+        finally:
+            await server.stop()
+
+    asyncio.run(main())
+
+
+def test_corrupt_or_missing_model_is_refused_and_rendering_goes_on(tmp_path):
+    model = build_tiny_generator(tmp_path / "tiny.onnx")
+    corrupt = tmp_path / "corrupt.onnx"
+    corrupt.write_bytes(b"\x08\x01garbage" * 100)
+    plain = build_tiny_generator(tmp_path / "plain.onnx", contract=None)
+
+    async def main():
+        server = _server(model)
+        await server.start()
+        try:
+            with OscSender(server.osc_port) as osc:
+                osc.send("/model", str(corrupt))
+                osc.send("/model", str(plain))
+                osc.send("/model", str(tmp_path / "missing.onnx"))
+                osc.send("/model", 3)
+                await _until(lambda: server.library.refused == 2)
+                rendered = server.render_loop.stats.rendered
+                await asyncio.sleep(0.3)
+                assert server.render_loop.stats.rendered > rendered + 4  # still rendering
+            status = server.status()
+            assert status["model"]["name"] == "tiny"
+            assert "not a generator" in status["model"]["last_refusal"]
+            reasons = status["osc"]["rejected_by_reason"]
+            assert reasons["bad_file"] == 1 and reasons["wrong_type"] == 1
+            assert server.render_loop.stats.swaps == 0
+        finally:
+            await server.stop()
+
+    asyncio.run(main())
+
+
+def _write_png(path, rgb: np.ndarray) -> None:
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("png")
+        stream.width, stream.height = rgb.shape[1], rgb.shape[0]
+        stream.pix_fmt = "rgb24"
+        for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+            out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+def test_feedback_image_blend_noise_and_reset(tmp_path):
+    model = build_feedback_generator(tmp_path / "feedback.onnx", size=8)
+    red = np.zeros((8, 8, 3), np.uint8)
+    red[..., 0] = 250
+    picture = tmp_path / "red.png"
+    _write_png(picture, red)
+
+    async def main():
+        server = _server(model)
+        await server.start()
+        loop = server.render_loop
+        try:
+            await _until(lambda: loop._last_pixels is not None)
+            with OscSender(server.osc_port) as osc:
+                # Left alone it settles on grey.
+                await _until(lambda: abs(int(loop._last_pixels.mean()) - 127) <= 2)
+                osc.send("/feedback/image", str(picture))
+                osc.send("/feedback/blend", 1.0)
+                # Anchored and pulled every frame: red, as the anchor.
+                await _until(
+                    lambda: (
+                        loop._last_pixels[..., 0].mean() > 200
+                        and loop._last_pixels[..., 1].mean() < 40
+                    )
+                )
+                osc.send("/feedback/blend", 0.0)
+                await _until(lambda: abs(int(loop._last_pixels[..., 0].mean()) - 127) < 10)
+                before = loop._last_pixels.copy()
+                osc.send("/feedback/noise", 0.5)
+                await _until(lambda: np.abs(loop._last_pixels.astype(int) - before).max() > 30)
+                osc.send("/feedback/reset")
+                await asyncio.sleep(0.2)
+                osc.send("/feedback/image", str(tmp_path / "nothing.png"))
+                osc.send("/feedback/blend", 2.0)
+                await _until(lambda: server.counters.as_dict()["rejected"] == 2)
+            reasons = server.counters.as_dict()["rejected_by_reason"]
+            assert reasons["bad_file"] == 1 and reasons["out_of_range"] == 1
+        finally:
+            await server.stop()
+
+    asyncio.run(main())
+
+
+def test_a_retrained_model_goes_on_from_the_picture_on_screen(tmp_path):
+    first = build_feedback_generator(tmp_path / "a.onnx", size=8)
+    retrained = build_feedback_generator(tmp_path / "b.onnx", size=8)
+    other = build_feedback_generator(tmp_path / "c.onnx", size=16)
+
+    async def main():
+        server = _server(first)
+        await server.start()
+        loop = server.render_loop
+        try:
+            await _until(
+                lambda: (
+                    loop._last_pixels is not None and abs(int(loop._last_pixels.mean()) - 127) <= 2
+                )
+            )
+            began = time.monotonic()
+            await server.reload_active(retrained)
+            assert time.monotonic() - began < 5
+            # Not back to black (the default): it continued from the grey on screen.
+            await asyncio.sleep(0.1)
+            assert abs(int(loop._last_pixels.mean()) - 127) <= 2
+            assert server.status()["model"]["path"].endswith("b.onnx")
+            try:
+                await server.reload_active(other)
+            except Exception as exc:
+                assert "cannot replace" in str(exc)
+            else:
+                raise AssertionError("a model of another size replaced the running one")
+            assert server.status()["model"]["path"].endswith("b.onnx")
+        finally:
+            await server.stop()
+
+    asyncio.run(main())
