@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 from pythonosc.osc_message_builder import OscMessageBuilder
 
@@ -53,6 +54,11 @@ def free_port(kind: int) -> int:
     with socket.socket(socket.AF_INET, kind) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def rendered_frames(http_port: int) -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/status", timeout=10) as reply:
+        return json.load(reply)["frames_rendered"]
 
 
 def wait_until(fn, timeout: float, what: str):
@@ -105,12 +111,13 @@ def main() -> int:
             30,
             "the page decoded no frames",
         )
+        rendered0 = rendered_frames(http_port)
         t0 = time.monotonic()
         time.sleep(3.0)
         second = browser.evaluate(STATS_JS)
-        result["decoded_fps"] = (second["framesDecoded"] - first["framesDecoded"]) / (
-            time.monotonic() - t0
-        )
+        elapsed = time.monotonic() - t0
+        result["decoded_fps"] = (second["framesDecoded"] - first["framesDecoded"]) / elapsed
+        result["render_fps"] = (rendered_frames(http_port) - rendered0) / elapsed
         result["frame_size"] = [second.get("width"), second.get("height")]
         result["state"] = second["state"]
         osc(osc_port, "/smooth", 0.0)

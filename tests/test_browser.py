@@ -30,8 +30,10 @@ def test_chromium_decodes_video_and_follows_osc():
     assert "error" not in report, report
     assert report["state"] == "connected"
     assert report["frame_size"] == [256, 256]
-    # framesDecoded keeps rising at roughly the server's frame rate.
-    assert 0.75 * FPS <= report["decoded_fps"] <= 1.15 * FPS, report
+    # framesDecoded keeps rising at the rate the server renders (on a quiet machine, its
+    # clock's 30 fps); compared in the same window, so a busy machine does not fail it.
+    assert report["render_fps"] >= 0.5 * FPS, report
+    assert 0.8 * report["render_fps"] <= report["decoded_fps"] <= 1.1 * report["render_fps"]
     assert report["still_decoding"]
     # The class change shows in the pixels read back from the video element.
     assert report["pixel_change"] > 10, report
