@@ -45,6 +45,9 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:
     web.add_argument("--fps", type=float, default=30.0)
     web.add_argument("--codec", choices=("vp8", "h264"), default="vp8")
     web.set_defaults(run=lambda a: _print(_bench_webrtc(a)))
+    from oscserver.audio.bench import add_render_bench_parser
+
+    add_render_bench_parser(kinds)
     every = kinds.add_parser("all", help="all of the above with their defaults")
     every.set_defaults(run=lambda a: _print(bench_all()))
 

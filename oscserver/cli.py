@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     from oscserver.bench import add_bench_parser
 
     add_bench_parser(commands)
+    from oscserver.audio.cli import add_audio_parsers
+
+    add_audio_parsers(commands)
     return parser
 
 

@@ -12,7 +12,7 @@ import av
 import numpy as np
 
 from oscserver.client import FrameReader
-from oscserver.server import Server, ServeConfig
+from oscserver.server import ServeConfig, Server
 from tests.conftest import (
     OscSender,
     build_feedback_generator,

@@ -1,0 +1,14 @@
+"""Audio to visuals: analysis, mappings, a live OSC driver and an offline music-video renderer.
+
+    song (file or sound card) -> analysis (features, one row per video frame)
+        -> mapping (OSC messages per frame: the control trajectory)
+        -> live: OSC bundles time-tagged for the server's frame clock (``oscserver drive``)
+        -> offline: the server's own address space, controls and motion, then the generator,
+           then H.264 with the song muxed in (``oscserver render``)
+
+Both paths send the same messages through the same validation and motion, so a mapping looks
+the same live and rendered. See docs/audio.md.
+
+Needs the ``audio`` extra (librosa, soundfile); ``--play`` and ``--input`` need ``live``
+(sounddevice); the ``lyrics`` mapping needs ``lyrics``.
+"""

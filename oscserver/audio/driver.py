@@ -1,0 +1,225 @@
+"""The live driver: a mapping's messages sent over OSC while the song plays in real time.
+
+For a song file, the whole song is analysed first; then the bundle for video frame ``i`` is
+time-tagged ``start + i / fps`` and sent ``lookahead`` seconds before that, so the server
+files it in its schedule and applies it on the frame nearest the tag: network and scheduling
+jitter smaller than the lookahead never shows. Tags are wall-clock times (``time.time()``):
+across machines, their clocks must agree (NTP) to within the lookahead.
+
+For live input (``--input DEVICE``), each frame's features come from the sound card as it
+plays (see ``live_input.py``) and go out at once, or ``lookahead`` ahead if asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import onnxruntime as ort
+
+from oscserver.audio.analysis import analyse_file
+from oscserver.audio.errors import AudioError
+from oscserver.audio.mappings import Mapping, make_mapping
+from oscserver.audio.messages import Message, bundle_datagram
+from oscserver.audio.progress import format_seconds
+from oscserver.audio.target import ControlTarget
+from oscserver.exceptions import ControlError
+from oscserver.generator import GeneratorSpec, read_generator, resolve_model_path
+from oscserver.osc.address_space import AddressSpace
+
+log = logging.getLogger("oscserver.audio")
+
+MAX_DATAGRAM = 65507
+
+
+@dataclass(frozen=True, slots=True)
+class DriveSettings:
+    """Everything ``oscserver drive`` takes."""
+
+    song: Path | None
+    host: str = "127.0.0.1"
+    port: int = 9000
+    mapping: str = "chroma"
+    knobs: dict[str, object] = field(default_factory=dict)
+    fps: float = 30.0
+    lookahead: float = 0.1
+    """Seconds each bundle is sent ahead of its time tag."""
+    play: bool = False
+    input_device: str | None = None
+    model: str = "default"
+    """The generator the server runs (for its address space); 'default' or a file."""
+    seed: int = 0
+    start_delay: float = 0.5
+    """Seconds from the start message to the song's first frame."""
+
+
+@dataclass(slots=True)
+class DriveReport:
+    bundles: int = 0
+    late: int = 0
+    """Bundles sent after their own time tag (the server applied them at once)."""
+    worst_late: float = 0.0
+    """Seconds the latest bundle was late."""
+    started_at: float = 0.0
+    """Wall-clock time of the song's first frame."""
+
+
+def read_spec(model: str) -> GeneratorSpec:
+    """The generator's contract (its inputs), read from the file without rendering."""
+    path = resolve_model_path(model, 256)
+    if not path.is_file():
+        raise AudioError(f"model file {path} does not exist")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises several unrelated types for bad files
+        raise AudioError(f"{path} is not a loadable ONNX model: {exc}") from exc
+    return read_generator(session, path)
+
+
+class OscOut:
+    """A UDP socket to the server; messages are checked against its address space first."""
+
+    def __init__(self, host: str, port: int, spec: GeneratorSpec) -> None:
+        self.address = (host, port)
+        self.space = AddressSpace(spec)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.report = DriveReport()
+
+    def send(self, messages: list[Message], when: float | None) -> None:
+        """One bundle tagged ``when`` (None: immediately)."""
+        for address, args in messages:
+            try:
+                self.space.parse(address, args)
+            except ControlError as exc:
+                raise AudioError(f"the mapping produced an invalid message: {exc}") from exc
+        data = bundle_datagram(messages, when)
+        if len(data) > MAX_DATAGRAM:
+            raise AudioError(f"a bundle of {len(data)} bytes does not fit in one UDP datagram")
+        now = time.time()
+        try:
+            self.sock.sendto(data, self.address)
+        except OSError as exc:
+            host, port = self.address
+            raise AudioError(f"cannot send OSC to {host}:{port}: {exc}") from exc
+        self.report.bundles += 1
+        if when is not None and now > when:
+            self.report.late += 1
+            self.report.worst_late = max(self.report.worst_late, now - when)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def drive_song(
+    settings: DriveSettings,
+    on_start: Callable[[float], None] | None = None,
+    stop: threading.Event | None = None,
+) -> DriveReport:
+    """Analyse ``settings.song`` and send its trajectory in real time. ``on_start`` gets the
+    wall-clock time of the first frame before anything is tagged for it; ``stop`` ends early."""
+    if settings.song is None:
+        raise AudioError("no song given (or use --input DEVICE for live input)")
+    if not 0 <= settings.lookahead <= 10:
+        raise AudioError(f"--lookahead must be 0 to 10000 ms, got {settings.lookahead * 1000:g}")
+    stop = stop or threading.Event()
+    spec = read_spec(settings.model)
+    mapping = _mapping(settings, spec)
+    features = analyse_file(settings.song, settings.fps)
+    mapping.prepare(features)
+    player = None
+    if settings.play:
+        from oscserver.audio.playback import SongPlayer
+
+        player = SongPlayer(settings.song)
+    out = OscOut(settings.host, settings.port, spec)
+    try:
+        out.send(mapping.start(), None)
+        start = time.time() + settings.start_delay + settings.lookahead
+        out.report.started_at = start
+        if on_start is not None:
+            on_start(start)
+        log.info(
+            "driving %s:%d with %s: %s (%s), %d frames at %g fps, lookahead %.0f ms",
+            settings.host,
+            settings.port,
+            settings.mapping,
+            settings.song.name,
+            format_seconds(features.duration),
+            len(features),
+            settings.fps,
+            settings.lookahead * 1000,
+        )
+        if player is not None:
+            threading.Thread(
+                target=player.start_at, args=(start,), name="song-playback", daemon=True
+            ).start()
+        for frame in features.frames():
+            due = start + frame.index / settings.fps
+            if stop.wait(max(0.0, due - settings.lookahead - time.time())):
+                break
+            out.send(mapping.frame(frame), due)
+        if player is not None:  # let the song play out before closing the sound output
+            stop.wait(max(0.0, start + features.duration + player.latency - time.time()))
+    finally:
+        out.close()
+        if player is not None:
+            player.stop()
+    _log_report(out.report)
+    return out.report
+
+
+def drive_input(settings: DriveSettings, stop: threading.Event | None = None) -> DriveReport:
+    """Analyse sound card input ``settings.input_device`` live and send each frame's
+    messages as it comes, until ``stop`` is set (or Ctrl+C)."""
+    from oscserver.audio.live_input import open_input
+
+    assert settings.input_device is not None
+    stop = stop or threading.Event()
+    spec = read_spec(settings.model)
+    mapping = _mapping(settings, spec)
+    stream, analyser = open_input(settings.input_device, settings.fps)
+    out = OscOut(settings.host, settings.port, spec)
+    try:
+        out.send(mapping.start(), None)
+        stream.start()
+        start = time.time()
+        out.report.started_at = start
+        log.info("driving %s:%d from input %r", settings.host, settings.port, settings.input_device)
+        index = 0
+        while not stop.wait(max(0.0, start + index / settings.fps - time.time())):
+            behind = int((time.time() - start) * settings.fps) - index
+            index += max(0, behind)  # a stalled loop skips frames, never queues them
+            when = time.time() + settings.lookahead if settings.lookahead > 0 else None
+            out.send(mapping.frame(analyser.frame(index)), when)
+            index += 1
+    finally:
+        stream.stop()
+        stream.close()
+        out.close()
+    _log_report(out.report)
+    return out.report
+
+
+def _mapping(settings: DriveSettings, spec: GeneratorSpec) -> Mapping:
+    target = ControlTarget.from_spec(spec)
+    return make_mapping(settings.mapping, settings.knobs, target, settings.fps, settings.seed)
+
+
+def _log_report(report: DriveReport) -> None:
+    if report.late:
+        log.warning(
+            "sent %d bundles; %d left after their time tag (up to %.0f ms): raise --lookahead",
+            report.bundles,
+            report.late,
+            report.worst_late * 1000,
+        )
+    else:
+        log.info("sent %d bundles, none late", report.bundles)

@@ -1,0 +1,230 @@
+"""``clusters``: the FFT k-means music video's mapping.
+
+The song's short spectra (one log-mel spectrum per video frame) are clustered with k-means
+(100 clusters by default); each cluster owns a latent vector from a bank (random, or given).
+Every frame the current spectrum's cluster names a target, and the noise follows it as a
+"playback particle" with spring physics: the server's spring motion (``/spring/noise``),
+so transitions morph with inertia and overshoot instead of cutting.
+
+The fitted model (centroids plus bank) is saved with ``save=FILE.npz`` and reused on another
+song with ``load=FILE.npz``: the same kinds of sound then call up the same pictures.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import truncnorm
+
+from oscserver.audio import analysis
+from oscserver.audio.errors import AudioError
+from oscserver.audio.features import AudioFeatures, FeatureFrame
+from oscserver.audio.knobs import knob
+from oscserver.audio.mappings.base import Mapping
+from oscserver.audio.mappings.kmeans import kmeans, nearest
+from oscserver.audio.messages import Message, floats, sparse_pairs
+from oscserver.audio.target import ControlTarget
+
+log = logging.getLogger("oscserver.audio")
+
+MODEL_FORMAT = "oscserver.clusters/1"
+
+
+def spectrum_description() -> dict[str, float | int]:
+    """How the clustered spectra are made; a saved model is only valid for the same."""
+    return {
+        "sample_rate": analysis.ANALYSIS_RATE,
+        "n_fft": analysis.N_FFT,
+        "n_mels": analysis.N_MELS,
+        "fmax": analysis.FMAX,
+        "floor_db": analysis.SPECTRUM_FLOOR_DB,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterModel:
+    """Cluster centroids over short spectra and the latent vector each cluster calls up."""
+
+    centroids: np.ndarray
+    """(k, mel bands) float64."""
+    bank: np.ndarray
+    """(k, noise length) float32: the latent vector of each cluster."""
+    seed: int
+
+    @property
+    def clusters(self) -> int:
+        return int(self.centroids.shape[0])
+
+    def assign(self, spectrum: np.ndarray) -> int:
+        """The cluster of one short spectrum."""
+        return int(nearest(np.asarray(spectrum, np.float64), self.centroids)[0])
+
+    def save(self, path: Path) -> None:
+        """Write the model to ``path`` (.npz; the name is kept as given)."""
+        meta = {"format": MODEL_FORMAT, "seed": self.seed, "spectrum": spectrum_description()}
+        with open(path, "wb") as out:
+            np.savez(out, centroids=self.centroids, bank=self.bank, meta=np.array(json.dumps(meta)))
+
+    @classmethod
+    def load(cls, path: Path) -> ClusterModel:
+        """Read a model written by :meth:`save`; refuses other files with a clear message."""
+        path = Path(path)
+        if not path.is_file():
+            raise AudioError(f"cluster model {path} does not exist")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                centroids = np.asarray(data["centroids"], np.float64)
+                bank = np.asarray(data["bank"], np.float32)
+        except (OSError, ValueError, KeyError) as exc:
+            raise AudioError(f"{path} is not a cluster model saved by oscserver: {exc}") from exc
+        if meta.get("format") != MODEL_FORMAT:
+            raise AudioError(f"{path} has format {meta.get('format')!r}, expected {MODEL_FORMAT}")
+        if meta.get("spectrum") != spectrum_description():
+            raise AudioError(
+                f"{path} was made from spectra analysed differently ({meta.get('spectrum')}); "
+                f"this version analyses {spectrum_description()}: fit it again with save="
+            )
+        if centroids.ndim != 2 or bank.ndim != 2 or bank.shape[0] != centroids.shape[0]:
+            raise AudioError(f"{path}: centroids {centroids.shape} and bank {bank.shape} disagree")
+        return cls(centroids, bank, int(meta.get("seed", 0)))
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterKnobs:
+    clusters: int = knob(100, "k: how many kinds of sound the song is sorted into", 1, 5000)
+    stiffness: float = knob(
+        40.0,
+        "spring stiffness (1/s^2) of the playback particle: higher follows faster",
+        0.01,
+        10000,
+    )
+    damping: float = knob(
+        8.0,
+        "spring damping (1/s): 2*sqrt(stiffness) is critical; lower overshoots and wobbles",
+        0,
+        1000,
+    )
+    load: str = knob("", "reuse a cluster model (.npz) saved from another song instead of fitting")
+    save: str = knob("", "write the fitted cluster model (.npz) here, to reuse on other songs")
+    bank: str = knob(
+        "", "a .npy file of latent vectors (clusters x noise length) to use instead of random ones"
+    )
+    spread: float = knob(1.0, "scale of the random latent vectors (their truncation)", 0.05, 1)
+    min_hold: float = knob(
+        0.0, "seconds a new cluster must last before the particle turns to it (0: at once)", 0, 10
+    )
+    classes: tuple[int, ...] = knob(
+        (), "ImageNet classes to hold, equally weighted (none: leave the class mix alone)"
+    )
+    truncation: float = knob(0.5, "sent once as /truncation", 0.02, 1)
+    iterations: int = knob(100, "at most this many k-means iterations", 1, 10000)
+    seed: int = knob(0, "seed of the k-means++ start and of the random bank", 0, 2**32 - 1)
+
+
+class ClusterMapping(Mapping):
+    name = "clusters"
+    summary = "k-means clusters of short spectra call up latent vectors; a spring follows them"
+    Knobs = ClusterKnobs
+
+    def __init__(self, knobs: ClusterKnobs, target: ControlTarget, fps: float) -> None:
+        super().__init__(knobs, target, fps)
+        self.noise_control = target.need_noise(self.name)
+        if knobs.classes:
+            target.need_class_weights(self.name)
+        self.model: ClusterModel | None = None
+        if knobs.load:
+            self.model = ClusterModel.load(Path(knobs.load))
+            self._check_bank(self.model.bank, knobs.load)
+        self._hold_frames = round(knobs.min_hold * fps)
+        self._current: int | None = None
+        self._candidate: int | None = None
+        self._candidate_frames = 0
+        self.labels: list[int] = []
+        """The cluster of every frame so far (for inspection and tests)."""
+
+    def prepare(self, song: AudioFeatures) -> None:
+        if self.model is not None:
+            return
+        knobs = self.knobs
+        distinct = np.unique(song.spectrum, axis=0).shape[0]
+        k = min(knobs.clusters, distinct)
+        if k < knobs.clusters:
+            log.warning(
+                "the song has only %d distinct spectra: fitting %d clusters, not %d",
+                distinct,
+                k,
+                knobs.clusters,
+            )
+        fitted = kmeans(song.spectrum, k, seed=knobs.seed, max_iterations=knobs.iterations)
+        self.model = ClusterModel(fitted.centroids, self._make_bank(k), knobs.seed)
+        if knobs.save:
+            self.model.save(Path(knobs.save))
+            log.info("saved a %d-cluster model to %s", k, knobs.save)
+
+    def start(self) -> list[Message]:
+        if self.model is None:
+            raise AudioError(
+                "the clusters mapping needs clusters before it starts: from a song file it fits "
+                "them; for live input, fit on a song first (--knob save=model.npz) and pass "
+                "--knob load=model.npz"
+            )
+        knobs, noise = self.knobs, self.noise_control
+        out: list[Message] = [(f"/spring/{noise.name}", (knobs.stiffness, knobs.damping))]
+        if knobs.classes:
+            cls = self.target.need_class_weights(self.name)
+            weights = np.full(len(knobs.classes), 1.0 / len(knobs.classes))
+            out.append((f"/{cls.name}", floats(np.zeros(cls.length))))
+            out.append((f"/{cls.name}/set", sparse_pairs(knobs.classes, weights)))
+        if self.target.truncation is not None:
+            out.append((f"/{self.target.truncation.name}", floats([knobs.truncation])))
+        return out
+
+    def frame(self, frame: FeatureFrame) -> list[Message]:
+        assert self.model is not None, "start() refuses to run without a model"
+        label = self.model.assign(frame.spectrum)
+        self.labels.append(label)
+        if label != self._candidate:
+            self._candidate, self._candidate_frames = label, 0
+        self._candidate_frames += 1
+        settled = self._candidate_frames >= max(1, self._hold_frames)
+        if self._current is not None and (label == self._current or not settled):
+            return []
+        self._current = label
+        return [(f"/{self.noise_control.name}", floats(self.model.bank[label]))]
+
+    def _make_bank(self, k: int) -> np.ndarray:
+        knobs, noise = self.knobs, self.noise_control
+        if knobs.bank:
+            try:
+                bank = np.load(knobs.bank, allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise AudioError(f"cannot read the latent bank {knobs.bank}: {exc}") from exc
+            if bank.ndim != 2 or bank.shape[0] < k or bank.shape[1] != noise.length:
+                raise AudioError(
+                    f"latent bank {knobs.bank} has shape {bank.shape}; expected at least "
+                    f"{k} rows of {noise.length} numbers"
+                )
+            bank = bank[:k].astype(np.float32)
+            self._check_bank(bank, knobs.bank)
+            return bank
+        rng = np.random.default_rng(knobs.seed)
+        values = truncnorm(-2, 2).rvs(size=(k, noise.length), random_state=rng) * knobs.spread
+        return np.clip(values, noise.low, noise.high).astype(np.float32)
+
+    def _check_bank(self, bank: np.ndarray, where: str) -> None:
+        noise = self.noise_control
+        if bank.shape[1] != noise.length:
+            raise AudioError(
+                f"{where}: latent vectors of {bank.shape[1]} numbers; the generator's "
+                f"{noise.name!r} takes {noise.length}"
+            )
+        if bank.min() < noise.low or bank.max() > noise.high:
+            raise AudioError(
+                f"{where}: latent values outside the generator's {noise.name!r} range "
+                f"[{noise.low:g}, {noise.high:g}]"
+            )

@@ -1,0 +1,194 @@
+"""Offline music-video rendering: song -> analysis -> mapping -> the server's control path ->
+generator -> H.264 with the song's audio.
+
+Frames stream through one at a time (analyse the song, then for each video frame: the
+mapping's messages, validation and motion, inference, encoding), so a long song needs no
+more memory than a short one. The same seed gives the same frames.
+
+Sizes: the default generator comes in 256 and 512; ``size=(w, h)`` picks 256 when both fit in
+256, else 512. An output size other than the generator's own is centre-cropped to its aspect
+ratio and scaled with bicubic interpolation (FFmpeg's swscale).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from oscserver.audio.analysis import analyse_file
+from oscserver.audio.encoder import BackgroundWriter, VideoWriter
+from oscserver.audio.errors import AudioError
+from oscserver.audio.features import AudioFeatures
+from oscserver.audio.mappings import Mapping, make_mapping
+from oscserver.audio.offline_controls import OfflineControls
+from oscserver.audio.progress import Progress
+from oscserver.audio.target import ControlTarget
+from oscserver.generator import resolve_model_path
+from oscserver.runtime import GeneratorRuntime
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSettings:
+    """Everything ``oscserver render`` takes."""
+
+    song: Path
+    output: Path
+    model: str = "default"
+    mapping: str = "chroma"
+    knobs: dict[str, object] = field(default_factory=dict)
+    fps: float = 30.0
+    size: tuple[int, int] | None = None
+    """Output width and height; None: the generator's own size."""
+    seed: int = 0
+    encoder: str | None = None
+    crf: int = 18
+    provider: str | None = None
+    threads: int | None = None
+
+
+@dataclass(slots=True)
+class RenderTimings:
+    """Seconds spent in each stage of a render."""
+
+    analysis: float = 0.0
+    mapping: float = 0.0
+    """The mapping's messages, their validation and the motion (and a whole-song fit)."""
+    inference: float = 0.0
+    encoding: float = 0.0
+    """Colour conversion, scaling, H.264 and AAC encoding, muxing (in its own thread, so it
+    overlaps the others)."""
+    total: float = 0.0
+    """Wall-clock seconds from start to the finished file."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFrame:
+    index: int
+    values: dict[str, np.ndarray]
+    """The control values the frame was rendered with."""
+    pixels: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class RenderReport:
+    output: Path
+    frames: int
+    fps: float
+    width: int
+    height: int
+    duration: float
+    """Length of the song, seconds."""
+    encoder: str
+    model: Path
+    timings: RenderTimings
+
+    def summary(self) -> str:
+        t = self.timings
+        return (
+            f"wrote {self.output}: {self.frames} frames, {self.width}x{self.height} at "
+            f"{self.fps:g} fps ({self.encoder} + AAC), {self.duration:.1f} s of song in "
+            f"{t.total:.1f} s (analysis {t.analysis:.1f} s, mapping {t.mapping:.1f} s, "
+            f"inference {t.inference:.1f} s; encoding alongside {t.encoding:.1f} s)"
+        )
+
+
+def generator_path(model: str, size: tuple[int, int] | None) -> Path:
+    """The generator file: for ``default``, the 256 model when ``size`` fits in 256x256 (or is
+    not given), else the 512 one."""
+    if model == "default":
+        return resolve_model_path("default", 256 if size is None or max(size) <= 256 else 512)
+    return resolve_model_path(model)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``'512'`` -> (512, 512); ``'1280x720'`` -> (1280, 720)."""
+    width, sep, height = text.lower().partition("x")
+    try:
+        size = (int(width), int(height if sep else width))
+    except ValueError:
+        raise AudioError(f"--size expects WIDTHxHEIGHT or one number, got {text!r}") from None
+    if min(size) < 16 or max(size) > 8192 or size[0] % 2 or size[1] % 2:
+        raise AudioError(f"--size {text}: width and height must be even, 16 to 8192")
+    return size
+
+
+def render_frames(
+    features: AudioFeatures,
+    mapping: Mapping,
+    runtime: GeneratorRuntime,
+    timings: RenderTimings | None = None,
+) -> Iterator[RenderedFrame]:
+    """Render every video frame of ``features`` through ``mapping``: its messages go through
+    the server's address space and controls, motion steps one frame, the generator renders."""
+    timings = timings if timings is not None else RenderTimings()
+    began = time.perf_counter()
+    controls = OfflineControls(runtime.spec)
+    mapping.prepare(features)
+    controls.send(mapping.start())
+    dt = 1.0 / features.fps
+    timings.mapping += time.perf_counter() - began
+    for frame in features.frames():
+        began = time.perf_counter()
+        controls.send(mapping.frame(frame), frame.index)
+        values = controls.step(dt).values
+        middle = time.perf_counter()
+        pixels = runtime.render(values)
+        timings.mapping += middle - began
+        timings.inference += time.perf_counter() - middle
+        yield RenderedFrame(frame.index, values, pixels)
+
+
+def render_video(settings: RenderSettings, show_progress: bool = True) -> RenderReport:
+    """Render ``settings.song`` to ``settings.output``; a progress bar goes to stderr."""
+    started = time.perf_counter()
+    timings = RenderTimings()
+    if not settings.song.is_file():
+        raise AudioError(f"song file {settings.song} does not exist")
+    if not settings.output.parent.is_dir():
+        raise AudioError(f"cannot write {settings.output}: no directory {settings.output.parent}")
+    path = generator_path(settings.model, settings.size)
+    runtime = GeneratorRuntime(path, settings.provider, settings.threads)
+    fmt = runtime.frame_format
+    width, height = settings.size or (fmt.width, fmt.height)
+    target = ControlTarget.from_spec(runtime.spec)
+    mapping = make_mapping(settings.mapping, settings.knobs, target, settings.fps, settings.seed)
+    began = time.perf_counter()
+    features = analyse_file(settings.song, settings.fps)
+    timings.analysis = time.perf_counter() - began
+    progress = Progress(len(features), f"rendering {settings.song.name}") if show_progress else None
+    writer = VideoWriter(
+        settings.output,
+        settings.fps,
+        width,
+        height,
+        song=settings.song,
+        encoder=settings.encoder,
+        crf=settings.crf,
+    )
+    encoder = BackgroundWriter(writer)
+    try:
+        for rendered in render_frames(features, mapping, runtime, timings):
+            encoder.write(rendered.pixels)
+            if progress is not None:
+                progress.update(rendered.index + 1)
+    finally:
+        encoder.close()
+    timings.encoding = encoder.busy
+    timings.total = time.perf_counter() - started
+    if progress is not None:
+        progress.finish()
+    return RenderReport(
+        output=settings.output,
+        frames=len(features),
+        fps=settings.fps,
+        width=width,
+        height=height,
+        duration=features.duration,
+        encoder=writer.codec,
+        model=path,
+        timings=timings,
+    )

@@ -1,0 +1,157 @@
+"""Offline rendering: ``render`` makes an mp4 whose frames change on the clicks, with the song
+muxed in, as long as the song; deterministic per seed; sizes and encoders explained."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from oscserver.audio.analysis import analyse_file
+from oscserver.audio.encoder import choose_video_encoder, fit_frame
+from oscserver.audio.errors import AudioError
+from oscserver.audio.mappings import make_mapping
+from oscserver.audio.render import (
+    RenderSettings,
+    generator_path,
+    parse_size,
+    render_frames,
+    render_video,
+)
+from oscserver.audio.target import ControlTarget
+from oscserver.generator import default_model_path
+from oscserver.runtime import GeneratorRuntime
+from tests.audio_songs import click_times, click_track
+
+FPS = 30.0
+SECONDS = 4.0
+RENDER = (sys.executable, "-m", "oscserver.audio", "render")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The click track rendered through the command line, as a user would."""
+    folder = tmp_path_factory.mktemp("render")
+    song = click_track(folder / "clicks.wav", bpm=120, seconds=SECONDS, rate=44100)
+    video = folder / "clicks.mp4"
+    result = subprocess.run(
+        [*RENDER, str(song), "-o", str(video), "--fps", str(FPS), "--seed", "3"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return video, result.stderr
+
+
+def test_the_video_has_h264_and_the_song_and_lasts_as_long(rendered):
+    video, _ = rendered
+    with av.open(str(video)) as container:
+        streams = {s.type: s for s in container.streams}
+        assert set(streams) == {"video", "audio"}
+        v, a = streams["video"], streams["audio"]
+        assert v.codec_context.name == "h264" and a.codec_context.name == "aac"
+        assert (v.codec_context.width, v.codec_context.height) == (256, 256)
+        assert v.frames == round(SECONDS * FPS)
+        frame = 1.0 / FPS
+        assert abs(float(v.duration * v.time_base) - SECONDS) <= frame
+        assert abs(float(a.duration * a.time_base) - SECONDS) <= frame
+        assert abs(container.duration / 1e6 - SECONDS) <= frame
+        assert a.rate == 44100
+
+
+def test_the_frames_change_most_on_the_clicks(rendered):
+    video, _ = rendered
+    with av.open(str(video)) as container:
+        frames = [f.to_ndarray(format="rgb24").astype(np.int16) for f in container.decode(video=0)]
+    change = np.array([np.abs(b - a).mean() for a, b in itertools.pairwise(frames)])
+    change = np.concatenate([[0.0], change])  # change[i]: from frame i-1 to frame i
+    for click in click_times(120, SECONDS):
+        frame = int(click * FPS)
+        window = range(max(1, frame - 5), min(len(change), frame + 6))
+        peak = max(window, key=lambda i: change[i])
+        assert abs(peak - click * FPS) <= 1.0, (click, peak, change[window.start : window.stop])
+        quiet = [change[i] for i in window if abs(i - frame) > 2]
+        assert change[peak] > 3 * max(quiet)
+
+
+def test_progress_goes_to_stderr_with_an_eta(rendered):
+    _, stderr = rendered
+    assert "ETA" in stderr and "100%" in stderr
+    assert "wrote" in stderr and "libx264" in stderr
+
+
+@pytest.fixture(scope="module")
+def short_song(tmp_path_factory) -> Path:
+    return click_track(tmp_path_factory.mktemp("short") / "short.wav", bpm=120, seconds=1.0)
+
+
+def test_the_same_seed_gives_the_same_frames(short_song):
+    runtime = GeneratorRuntime(default_model_path(256))
+    target = ControlTarget.from_spec(runtime.spec)
+    features = analyse_file(short_song, 15.0)
+
+    def frames(mapping: str, seed: int) -> list[np.ndarray]:
+        m = make_mapping(mapping, {}, target, 15.0, seed)
+        return [r.pixels for r in render_frames(features, m, runtime)]
+
+    for mapping in ("chroma", "wander"):
+        first, again, other = frames(mapping, 7), frames(mapping, 7), frames(mapping, 8)
+        assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+        assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+
+
+def test_other_sizes_are_cropped_and_scaled(short_song, tmp_path):
+    video = tmp_path / "wide.mp4"
+    report = render_video(
+        RenderSettings(
+            short_song, video, mapping="wander", fps=10.0, size=parse_size("320x180"), seed=1
+        ),
+        show_progress=False,
+    )
+    assert report.model == default_model_path(512)  # 320 does not fit in 256
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.width, stream.codec_context.height) == (320, 180)
+    pixels = np.zeros((256, 256, 3), np.uint8)
+    assert fit_frame(pixels, 320, 180).shape == (144, 256, 3)
+    assert fit_frame(pixels, 180, 320).shape == (256, 144, 3)
+    assert generator_path("default", (256, 256)) == default_model_path(256)
+
+
+def test_without_h264_the_encoder_falls_back_with_a_note(monkeypatch):
+    from oscserver.audio import encoder
+
+    real = encoder.encoder_available
+    monkeypatch.setattr(
+        encoder, "encoder_available", lambda name: None if "264" in name else real(name)
+    )
+    name, note = choose_video_encoder()
+    assert name == "mpeg4" and "no H.264 encoder" in note
+
+
+def test_encoder_choice_and_errors(short_song, tmp_path):
+    assert choose_video_encoder() == ("libx264", None)  # PyAV's wheels ship libx264
+    with pytest.raises(AudioError, match="not in this PyAV build; available here: libx264"):
+        choose_video_encoder("libnothing")
+    for size, message in (("255x256", "even"), ("big", "WIDTHxHEIGHT")):
+        with pytest.raises(AudioError, match=message):
+            parse_size(size)
+    with pytest.raises(AudioError, match="no directory"):
+        render_video(RenderSettings(short_song, tmp_path / "no" / "x.mp4"), show_progress=False)
+
+
+def test_render_command_errors_are_one_line(tmp_path):
+    result = subprocess.run(
+        [*RENDER, str(tmp_path / "none.wav"), "-o", str(tmp_path / "x.mp4")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "error: song file" in result.stderr and "Traceback" not in result.stderr
