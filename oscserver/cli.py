@@ -108,6 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--update-every", type=float, default=20.0, help="seconds between model swaps (--learn)"
     )
     serve.add_argument("--learn-dir", help="where --learn keeps its models (default: temporary)")
+    serve.add_argument(
+        "--oscquery-port",
+        type=int,
+        help="OSCQuery JSON namespace on this HTTP port (0: any free port; default: off)",
+    )
+    serve.add_argument(
+        "--ndi",
+        metavar="NAME",
+        help="also send frames as an NDI source (needs pip install 'oscserver[ndi]')",
+    )
     serve.add_argument("-v", "--verbose", action="store_true")
     serve.set_defaults(run=run_serve)
     commands.add_parser("export", help="export a generator to ONNX (needs the torch extra)")
@@ -129,6 +139,8 @@ def run_serve(args: argparse.Namespace) -> int:
         learn=args.learn,
         update_every=args.update_every,
         learn_dir=args.learn_dir,
+        oscquery_port=args.oscquery_port,
+        ndi=args.ndi,
         size=args.size,
         osc_host=args.osc_host,
         osc_port=args.osc_port,

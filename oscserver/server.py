@@ -27,6 +27,7 @@ from oscserver.library import GeneratorLibrary, LoadedGenerator
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.listener import OscListener
 from oscserver.osc.router import ControlRouter
+from oscserver.oscquery import OscQueryServer
 from oscserver.render_loop import RenderLoop
 from oscserver.runtime import GeneratorRuntime
 from oscserver.schedule import Schedule
@@ -66,6 +67,10 @@ class ServeConfig:
     update_every: float = 20.0
     learn_dir: str | None = None
     """Where the learner writes its models (default: a temporary folder)."""
+    oscquery_port: int | None = None
+    """OSCQuery namespace on its own HTTP port (None: off, 0: any free port)."""
+    ndi: str | None = None
+    """Also send frames as an NDI source of this name (needs the ndi extra)."""
 
 
 class Server:
@@ -86,6 +91,7 @@ class Server:
         self.library = GeneratorLibrary(config.provider, config.threads)
         self.active: LoadedGenerator | None = None
         self.learner: Learner | None = None
+        self.oscquery: OscQueryServer | None = None
         self._learn_dir: tempfile.TemporaryDirectory[str] | None = None
 
     async def start(self) -> None:
@@ -125,6 +131,13 @@ class Server:
                 log.info("publishing frames to shared memory %r", cfg.shm)
             if cfg.http_port is not None:
                 await self._start_http()
+            if cfg.ndi:
+                from oscserver.sinks.ndi import NdiSink
+
+                await self.bus.add_sink(NdiSink(cfg.ndi, fps=cfg.fps))
+            if cfg.oscquery_port is not None:
+                self.oscquery = OscQueryServer(self, cfg.http_host, cfg.oscquery_port)
+                await self.oscquery.start()
             self.render_loop = RenderLoop(
                 runtime, self.controls, self.schedule, self.bus.publish, cfg.fps
             )
@@ -246,6 +259,9 @@ class Server:
         if self.http is not None:
             await self.http.stop()
             self.http = None
+        if self.oscquery is not None:
+            await self.oscquery.stop()
+            self.oscquery = None
         if self.listener is not None:
             await self.listener.stop()
             self.listener = None

@@ -1,0 +1,2360 @@
+{
+ "patcher": {
+  "fileversion": 1,
+  "appversion": {
+   "major": 8,
+   "minor": 6,
+   "revision": 5,
+   "architecture": "x64",
+   "modernui": 1
+  },
+  "classnamespace": "box",
+  "rect": [
+   40.0,
+   80.0,
+   1460.0,
+   760.0
+  ],
+  "openrect": [
+   0.0,
+   0.0,
+   0.0,
+   169.0
+  ],
+  "openinpresentation": 1,
+  "default_fontsize": 10.0,
+  "default_fontface": 0,
+  "default_fontname": "Arial Bold",
+  "gridonopen": 1,
+  "gridsize": [
+   15.0,
+   15.0
+  ],
+  "gridsnaponopen": 1,
+  "toolbarvisible": 1,
+  "devicewidth": 270.0,
+  "description": "oscserver: sends its parameters, the track's level and onsets as OSC",
+  "digest": "",
+  "tags": "oscserver osc visuals",
+  "boxes": [
+   {
+    "box": {
+     "id": "obj-1",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      20,
+      10,
+      493,
+      20.0
+     ],
+     "text": "audio passes through; its level and onsets drive truncation and noise"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-2",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 2,
+     "patching_rect": [
+      20,
+      40,
+      59,
+      22.0
+     ],
+     "text": "plugin~",
+     "outlettype": [
+      "signal",
+      "signal"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-3",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 2,
+     "patching_rect": [
+      20,
+      120,
+      66,
+      22.0
+     ],
+     "text": "plugout~",
+     "outlettype": [
+      "signal",
+      "signal"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-4",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      120,
+      70,
+      40,
+      22.0
+     ],
+     "text": "+~",
+     "outlettype": [
+      "signal"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-5",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      120,
+      100,
+      52,
+      22.0
+     ],
+     "text": "*~ 0.5",
+     "outlettype": [
+      "signal"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-6",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      120,
+      130,
+      129,
+      22.0
+     ],
+     "text": "average~ 2205 rms",
+     "outlettype": [
+      "signal"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-7",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      120,
+      160,
+      94,
+      22.0
+     ],
+     "text": "snapshot~ 20",
+     "outlettype": [
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-8",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "patching_rect": [
+      120,
+      190,
+      59,
+      22.0
+     ],
+     "text": "t f f f",
+     "outlettype": [
+      "float",
+      "float",
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-9",
+     "maxclass": "live.dial",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      320,
+      40,
+      44.0,
+      48.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      10.0,
+      10.0,
+      44.0,
+      48.0
+     ],
+     "annotation": "Truncation: calm and typical (low) to wild and varied (high). OSC /truncation",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Truncation",
+       "parameter_shortname": "Trunc",
+       "parameter_type": 0,
+       "parameter_mmin": 0.02,
+       "parameter_mmax": 1.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.5
+       ],
+       "parameter_unitstyle": 1,
+       "parameter_annotation_name": "Truncation: calm and typical (low) to wild and varied (high). OSC /truncation"
+      }
+     },
+     "varname": "Truncation"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-10",
+     "maxclass": "live.dial",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      400,
+      40,
+      44.0,
+      48.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      60.0,
+      10.0,
+      44.0,
+      48.0
+     ],
+     "annotation": "How much the track's level raises truncation",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Reactivity",
+       "parameter_shortname": "React",
+       "parameter_type": 0,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 1.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.0
+       ],
+       "parameter_unitstyle": 1,
+       "parameter_annotation_name": "How much the track's level raises truncation"
+      }
+     },
+     "varname": "Reactivity"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-11",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      400,
+      220,
+      40,
+      22.0
+     ],
+     "text": "* 0.",
+     "outlettype": [
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-12",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      320,
+      250,
+      80,
+      22.0
+     ],
+     "text": "pak 0.5 0.",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-13",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      320,
+      280,
+      108,
+      22.0
+     ],
+     "text": "expr $f1 + $f2",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-14",
+     "maxclass": "newobj",
+     "numinlets": 3,
+     "numoutlets": 1,
+     "patching_rect": [
+      320,
+      310,
+      94,
+      22.0
+     ],
+     "text": "clip 0.02 1.",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-15",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "patching_rect": [
+      320,
+      340,
+      52,
+      22.0
+     ],
+     "text": "change",
+     "outlettype": [
+      "",
+      "int",
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-16",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      320,
+      370,
+      143,
+      22.0
+     ],
+     "text": "prepend /truncation",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-17",
+     "maxclass": "live.dial",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      560,
+      40,
+      44.0,
+      48.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      110.0,
+      10.0,
+      44.0,
+      48.0
+     ],
+     "annotation": "How far each onset nudges the noise (8 of its 128 numbers). OSC /noise/set",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Jitter",
+       "parameter_shortname": "Jitter",
+       "parameter_type": 0,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 1.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.2
+       ],
+       "parameter_unitstyle": 1,
+       "parameter_annotation_name": "How far each onset nudges the noise (8 of its 128 numbers). OSC /noise/set"
+      }
+     },
+     "varname": "Jitter"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-18",
+     "maxclass": "live.button",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      660,
+      40,
+      15.0,
+      15.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      10.0,
+      78.0,
+      15.0,
+      15.0
+     ],
+     "annotation": "Nudge the noise now, at full strength. OSC /noise/set",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Kick",
+       "parameter_shortname": "Kick",
+       "parameter_type": 2,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 1.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.0
+       ],
+       "parameter_unitstyle": 1,
+       "parameter_annotation_name": "Nudge the noise now, at full strength. OSC /noise/set",
+       "parameter_enum": [
+        "off",
+        "on"
+       ]
+      }
+     },
+     "varname": "Kick"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-19",
+     "maxclass": "newobj",
+     "numinlets": 3,
+     "numoutlets": 1,
+     "patching_rect": [
+      200,
+      220,
+      87,
+      22.0
+     ],
+     "text": "slide 20 20",
+     "outlettype": [
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-20",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      120,
+      250,
+      230,
+      22.0
+     ],
+     "text": "expr ($f1 > $f2 * 1.5) * ($f1 > 0.05)",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-21",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "patching_rect": [
+      120,
+      280,
+      52,
+      22.0
+     ],
+     "text": "change",
+     "outlettype": [
+      "",
+      "int",
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-22",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 2,
+     "patching_rect": [
+      120,
+      310,
+      45,
+      22.0
+     ],
+     "text": "sel 1",
+     "outlettype": [
+      "bang",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-23",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      120,
+      340,
+      40,
+      22.0
+     ],
+     "text": "f",
+     "outlettype": [
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-24",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 2,
+     "patching_rect": [
+      120,
+      370,
+      52,
+      22.0
+     ],
+     "text": "sel 0.",
+     "outlettype": [
+      "bang",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-25",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      660,
+      220,
+      40,
+      22.0
+     ],
+     "text": "t b",
+     "outlettype": [
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-26",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      660,
+      250,
+      40,
+      22.0
+     ],
+     "text": "1."
+    }
+   },
+   {
+    "box": {
+     "id": "obj-27",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      560,
+      400,
+      45,
+      22.0
+     ],
+     "text": "t b f",
+     "outlettype": [
+      "bang",
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-28",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 3,
+     "patching_rect": [
+      560,
+      430,
+      45,
+      22.0
+     ],
+     "text": "uzi 8",
+     "outlettype": [
+      "bang",
+      "bang",
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-29",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      560,
+      460,
+      45,
+      22.0
+     ],
+     "text": "t b b",
+     "outlettype": [
+      "bang",
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-30",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      560,
+      490,
+      80,
+      22.0
+     ],
+     "text": "random 128",
+     "outlettype": [
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-31",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      660,
+      490,
+      87,
+      22.0
+     ],
+     "text": "random 1001",
+     "outlettype": [
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-32",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      660,
+      520,
+      220,
+      22.0
+     ],
+     "text": "expr ($i1 / 500. - 1.) * 2. * $f2",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-33",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      560,
+      550,
+      73,
+      22.0
+     ],
+     "text": "pack 0 0.",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-34",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 2,
+     "patching_rect": [
+      560,
+      580,
+      87,
+      22.0
+     ],
+     "text": "zl.group 16",
+     "outlettype": [
+      "",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-35",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      560,
+      610,
+      136,
+      22.0
+     ],
+     "text": "prepend /noise/set",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-36",
+     "maxclass": "live.numbox",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      760,
+      40,
+      44.0,
+      15.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      105.0,
+      78.0,
+      44.0,
+      15.0
+     ],
+     "annotation": "A new noise target from this seed, morphed to. OSC /noise/seed",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Seed",
+       "parameter_shortname": "Seed",
+       "parameter_type": 1,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 9999.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.0
+       ],
+       "parameter_unitstyle": 0,
+       "parameter_annotation_name": "A new noise target from this seed, morphed to. OSC /noise/seed"
+      }
+     },
+     "varname": "Seed"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-37",
+     "maxclass": "live.dial",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      840,
+      40,
+      44.0,
+      48.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      160.0,
+      10.0,
+      44.0,
+      48.0
+     ],
+     "annotation": "Seconds every control takes to reach a new value. OSC /smooth",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Smoothing",
+       "parameter_shortname": "Smooth",
+       "parameter_type": 0,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 10.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.3
+       ],
+       "parameter_unitstyle": 1,
+       "parameter_annotation_name": "Seconds every control takes to reach a new value. OSC /smooth"
+      }
+     },
+     "varname": "Smoothing"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-38",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      760,
+      220,
+      143,
+      22.0
+     ],
+     "text": "prepend /noise/seed",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-39",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      840,
+      250,
+      115,
+      22.0
+     ],
+     "text": "prepend /smooth",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-40",
+     "maxclass": "live.numbox",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      960,
+      40,
+      44.0,
+      15.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      58.0,
+      104.0,
+      44.0,
+      15.0
+     ],
+     "annotation": "First ImageNet class (0-999), weight 1 - Mix",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Class A",
+       "parameter_shortname": "Class A",
+       "parameter_type": 1,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 999.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        207.0
+       ],
+       "parameter_unitstyle": 0,
+       "parameter_annotation_name": "First ImageNet class (0-999), weight 1 - Mix"
+      }
+     },
+     "varname": "Class A"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-41",
+     "maxclass": "live.numbox",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      1020,
+      40,
+      44.0,
+      15.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      158.0,
+      104.0,
+      44.0,
+      15.0
+     ],
+     "annotation": "Second ImageNet class (0-999), weight Mix",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Class B",
+       "parameter_shortname": "Class B",
+       "parameter_type": 1,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 999.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        980.0
+       ],
+       "parameter_unitstyle": 0,
+       "parameter_annotation_name": "Second ImageNet class (0-999), weight Mix"
+      }
+     },
+     "varname": "Class B"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-42",
+     "maxclass": "live.dial",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      1080,
+      40,
+      44.0,
+      48.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      210.0,
+      10.0,
+      44.0,
+      48.0
+     ],
+     "annotation": "0: all Class A, 1: all Class B. OSC /class/set, previous classes set to 0",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Mix",
+       "parameter_shortname": "Mix",
+       "parameter_type": 0,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 1.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.0
+       ],
+       "parameter_unitstyle": 1,
+       "parameter_annotation_name": "0: all Class A, 1: all Class B. OSC /class/set, previous classes set to 0"
+      }
+     },
+     "varname": "Mix"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-43",
+     "maxclass": "newobj",
+     "numinlets": 3,
+     "numoutlets": 1,
+     "patching_rect": [
+      960,
+      220,
+      80,
+      22.0
+     ],
+     "text": "pak 0 0 0.",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-44",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "patching_rect": [
+      960,
+      250,
+      59,
+      22.0
+     ],
+     "text": "t l l b",
+     "outlettype": [
+      "",
+      "",
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-45",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 2,
+     "patching_rect": [
+      1060,
+      280,
+      101,
+      22.0
+     ],
+     "text": "zl.reg 0 0 0.",
+     "outlettype": [
+      "",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-46",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 2,
+     "patching_rect": [
+      960,
+      310,
+      59,
+      22.0
+     ],
+     "text": "zl.join",
+     "outlettype": [
+      "",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-47",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 6,
+     "patching_rect": [
+      960,
+      340,
+      160,
+      22.0
+     ],
+     "text": "unpack 0 0 0. 0 0 0.",
+     "outlettype": [
+      "int",
+      "int",
+      "float",
+      "int",
+      "int",
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-48",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      1000,
+      370,
+      45,
+      22.0
+     ],
+     "text": "t f f",
+     "outlettype": [
+      "float",
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-49",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      1040,
+      400,
+      45,
+      22.0
+     ],
+     "text": "!- 1.",
+     "outlettype": [
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-50",
+     "maxclass": "newobj",
+     "numinlets": 6,
+     "numoutlets": 1,
+     "patching_rect": [
+      960,
+      430,
+      160,
+      22.0
+     ],
+     "text": "pack 0 0 0. 0. 0 0",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-51",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      960,
+      460,
+      230,
+      22.0
+     ],
+     "text": "/class/set $5 0 $6 0 $1 $3 $2 $4"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-52",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1200,
+      20,
+      35,
+      20.0
+     ],
+     "text": "Host",
+     "presentation": 1,
+     "presentation_rect": [
+      10.0,
+      130.0,
+      35.0,
+      18.0
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-53",
+     "maxclass": "textedit",
+     "numinlets": 1,
+     "numoutlets": 4,
+     "outlettype": [
+      "",
+      "int",
+      "",
+      ""
+     ],
+     "keymode": 1,
+     "lines": 1,
+     "parameter_enable": 0,
+     "patching_rect": [
+      1200.0,
+      40.0,
+      100.0,
+      22.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      45.0,
+      130.0,
+      90.0,
+      20.0
+     ],
+     "text": "127.0.0.1",
+     "varname": "host"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-54",
+     "maxclass": "live.numbox",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      1320,
+      40,
+      44.0,
+      15.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      178.0,
+      132.0,
+      44.0,
+      15.0
+     ],
+     "annotation": "The server's OSC port (oscserver serve --osc-port)",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Port",
+       "parameter_shortname": "Port",
+       "parameter_type": 1,
+       "parameter_mmin": 1.0,
+       "parameter_mmax": 65535.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        9000.0
+       ],
+       "parameter_unitstyle": 0,
+       "parameter_annotation_name": "The server's OSC port (oscserver serve --osc-port)"
+      }
+     },
+     "varname": "Port"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-55",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 2,
+     "patching_rect": [
+      1200,
+      220,
+      80,
+      22.0
+     ],
+     "text": "route text",
+     "outlettype": [
+      "",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-56",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1200,
+      250,
+      94,
+      22.0
+     ],
+     "text": "prepend host",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-57",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1320,
+      250,
+      94,
+      22.0
+     ],
+     "text": "prepend port",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-58",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      700,
+      700,
+      150,
+      22.0
+     ],
+     "text": "udpsend 127.0.0.1 9000"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-59",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1400,
+      40,
+      35.0,
+      20.0
+     ],
+     "text": "Kick",
+     "presentation": 1,
+     "presentation_rect": [
+      28.0,
+      76.0,
+      35.0,
+      18.0
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-60",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1400,
+      70,
+      35.0,
+      20.0
+     ],
+     "text": "Seed",
+     "presentation": 1,
+     "presentation_rect": [
+      70.0,
+      76.0,
+      35.0,
+      18.0
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-61",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1400,
+      100,
+      45.0,
+      20.0
+     ],
+     "text": "Class A",
+     "presentation": 1,
+     "presentation_rect": [
+      10.0,
+      102.0,
+      45.0,
+      18.0
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-62",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1400,
+      130,
+      45.0,
+      20.0
+     ],
+     "text": "Class B",
+     "presentation": 1,
+     "presentation_rect": [
+      110.0,
+      102.0,
+      45.0,
+      18.0
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-63",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1400,
+      160,
+      30.0,
+      20.0
+     ],
+     "text": "Port",
+     "presentation": 1,
+     "presentation_rect": [
+      145.0,
+      130.0,
+      30.0,
+      18.0
+     ]
+    }
+   }
+  ],
+  "lines": [
+   {
+    "patchline": {
+     "source": [
+      "obj-2",
+      0
+     ],
+     "destination": [
+      "obj-3",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-2",
+      1
+     ],
+     "destination": [
+      "obj-3",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-2",
+      0
+     ],
+     "destination": [
+      "obj-4",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-2",
+      1
+     ],
+     "destination": [
+      "obj-4",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-4",
+      0
+     ],
+     "destination": [
+      "obj-5",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-5",
+      0
+     ],
+     "destination": [
+      "obj-6",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-6",
+      0
+     ],
+     "destination": [
+      "obj-7",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-7",
+      0
+     ],
+     "destination": [
+      "obj-8",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-8",
+      2
+     ],
+     "destination": [
+      "obj-11",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-10",
+      0
+     ],
+     "destination": [
+      "obj-11",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-9",
+      0
+     ],
+     "destination": [
+      "obj-12",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-11",
+      0
+     ],
+     "destination": [
+      "obj-12",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-12",
+      0
+     ],
+     "destination": [
+      "obj-13",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-13",
+      0
+     ],
+     "destination": [
+      "obj-14",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-14",
+      0
+     ],
+     "destination": [
+      "obj-15",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-15",
+      0
+     ],
+     "destination": [
+      "obj-16",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-8",
+      1
+     ],
+     "destination": [
+      "obj-19",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-19",
+      0
+     ],
+     "destination": [
+      "obj-20",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-8",
+      0
+     ],
+     "destination": [
+      "obj-20",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-20",
+      0
+     ],
+     "destination": [
+      "obj-21",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-21",
+      0
+     ],
+     "destination": [
+      "obj-22",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-22",
+      0
+     ],
+     "destination": [
+      "obj-23",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-17",
+      0
+     ],
+     "destination": [
+      "obj-23",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-23",
+      0
+     ],
+     "destination": [
+      "obj-24",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-24",
+      1
+     ],
+     "destination": [
+      "obj-27",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-18",
+      0
+     ],
+     "destination": [
+      "obj-25",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-25",
+      0
+     ],
+     "destination": [
+      "obj-26",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-26",
+      0
+     ],
+     "destination": [
+      "obj-27",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-27",
+      1
+     ],
+     "destination": [
+      "obj-32",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-27",
+      0
+     ],
+     "destination": [
+      "obj-28",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-28",
+      0
+     ],
+     "destination": [
+      "obj-29",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-29",
+      1
+     ],
+     "destination": [
+      "obj-31",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-31",
+      0
+     ],
+     "destination": [
+      "obj-32",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-32",
+      0
+     ],
+     "destination": [
+      "obj-33",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-29",
+      0
+     ],
+     "destination": [
+      "obj-30",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-30",
+      0
+     ],
+     "destination": [
+      "obj-33",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-33",
+      0
+     ],
+     "destination": [
+      "obj-34",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-34",
+      0
+     ],
+     "destination": [
+      "obj-35",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-36",
+      0
+     ],
+     "destination": [
+      "obj-38",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-37",
+      0
+     ],
+     "destination": [
+      "obj-39",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-40",
+      0
+     ],
+     "destination": [
+      "obj-43",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-41",
+      0
+     ],
+     "destination": [
+      "obj-43",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-42",
+      0
+     ],
+     "destination": [
+      "obj-43",
+      2
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-43",
+      0
+     ],
+     "destination": [
+      "obj-44",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-44",
+      2
+     ],
+     "destination": [
+      "obj-45",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-45",
+      0
+     ],
+     "destination": [
+      "obj-46",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-44",
+      1
+     ],
+     "destination": [
+      "obj-45",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-44",
+      0
+     ],
+     "destination": [
+      "obj-46",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-46",
+      0
+     ],
+     "destination": [
+      "obj-47",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-47",
+      0
+     ],
+     "destination": [
+      "obj-50",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-47",
+      1
+     ],
+     "destination": [
+      "obj-50",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-47",
+      2
+     ],
+     "destination": [
+      "obj-48",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-48",
+      1
+     ],
+     "destination": [
+      "obj-49",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-49",
+      0
+     ],
+     "destination": [
+      "obj-50",
+      2
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-48",
+      0
+     ],
+     "destination": [
+      "obj-50",
+      3
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-47",
+      3
+     ],
+     "destination": [
+      "obj-50",
+      4
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-47",
+      4
+     ],
+     "destination": [
+      "obj-50",
+      5
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-50",
+      0
+     ],
+     "destination": [
+      "obj-51",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-53",
+      0
+     ],
+     "destination": [
+      "obj-55",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-55",
+      0
+     ],
+     "destination": [
+      "obj-56",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-54",
+      0
+     ],
+     "destination": [
+      "obj-57",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-16",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-35",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-38",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-39",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-56",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-57",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   }
+  ],
+  "parameters": {
+   "obj-9": [
+    "Truncation",
+    "Trunc",
+    0
+   ],
+   "obj-10": [
+    "Reactivity",
+    "React",
+    0
+   ],
+   "obj-17": [
+    "Jitter",
+    "Jitter",
+    0
+   ],
+   "obj-18": [
+    "Kick",
+    "Kick",
+    0
+   ],
+   "obj-36": [
+    "Seed",
+    "Seed",
+    0
+   ],
+   "obj-37": [
+    "Smoothing",
+    "Smooth",
+    0
+   ],
+   "obj-40": [
+    "Class A",
+    "Class A",
+    0
+   ],
+   "obj-41": [
+    "Class B",
+    "Class B",
+    0
+   ],
+   "obj-42": [
+    "Mix",
+    "Mix",
+    0
+   ],
+   "obj-54": [
+    "Port",
+    "Port",
+    0
+   ],
+   "parameterbanks": {}
+  },
+  "dependency_cache": [],
+  "autosave": 0
+ }
+}

@@ -1,0 +1,136 @@
+"""The TouchDesigner Script TOP callbacks, driven by a stand-in for the Script TOP against a
+real server process and real shared memory.
+
+The stand-in has just what the callbacks use: custom parameter pages and ``par.X.eval()``,
+and ``copyNumpyArray``, which records the array (TouchDesigner would upload it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+
+import numpy as np
+
+from oscserver.client import FrameReader
+from tests.conftest import OscSender, unique_name
+from tests.test_end_to_end import ServerProcess
+
+CALLBACKS = (
+    Path(__file__).resolve().parent.parent / "patches" / "touchdesigner" / "oscserver_script_top.py"
+)
+
+
+class Par:
+    def __init__(self) -> None:
+        self.val: object = ""
+        self.default: object = ""
+
+    def eval(self) -> object:
+        return self.val
+
+
+class Page:
+    def __init__(self, op: ScriptTop) -> None:
+        self.op = op
+
+    def _append(self, name: str) -> list[Par]:
+        par = Par()
+        setattr(self.op.par, name, par)
+        return [par]
+
+    def appendStr(self, name: str, label: str = "") -> list[Par]:
+        return self._append(name)
+
+    def appendFolder(self, name: str, label: str = "") -> list[Par]:
+        return self._append(name)
+
+    def appendToggle(self, name: str, label: str = "") -> list[Par]:
+        return self._append(name)
+
+
+class ScriptTop:
+    """The parts of TouchDesigner's scriptTOP that the callbacks touch."""
+
+    def __init__(self) -> None:
+        self.par = SimpleNamespace()
+        self.copies: list[np.ndarray] = []
+
+    def appendCustomPage(self, name: str) -> Page:
+        return Page(self)
+
+    def copyNumpyArray(self, array: np.ndarray) -> None:
+        assert array.dtype == np.uint8 and array.ndim == 3 and array.shape[2] == 4
+        assert array.flags.c_contiguous
+        self.copies.append(array.copy())
+
+
+def _load_callbacks() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("oscserver_script_top", CALLBACKS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.absTime = SimpleNamespace(frame=1)  # TouchDesigner's global
+    return module
+
+
+def _cook(callbacks: ModuleType, top: ScriptTop) -> float:
+    start = time.perf_counter()
+    callbacks.onCook(top)
+    return time.perf_counter() - start
+
+
+def test_cook_never_waits_without_a_server():
+    callbacks = _load_callbacks()
+    top = ScriptTop()
+    callbacks.onSetupParameters(top)
+    assert top.par.Shmname.eval() == "oscserver" and top.par.Flip.eval() is True
+    top.par.Shmname.val = unique_name("td-none")
+    slowest = max(_cook(callbacks, top) for _ in range(50))
+    assert top.copies == [] and slowest < 0.01
+
+
+def test_newest_frame_flipped_with_alpha_and_following_osc():
+    callbacks = _load_callbacks()
+    top = ScriptTop()
+    callbacks.onSetupParameters(top)
+    server = ServerProcess()
+    try:
+        top.par.Shmname.val = server.shm
+        with FrameReader(server.shm) as reader, OscSender(server.port) as osc:
+            assert reader.wait(timeout=30) is not None, server.stop()
+            cook_times = []
+            deadline = time.monotonic() + 5
+            while not top.copies and time.monotonic() < deadline:
+                cook_times.append(_cook(callbacks, top))
+                time.sleep(1 / 60)
+            first = top.copies[-1]
+            meta = callbacks.last_metadata()
+            assert first.shape == (256, 256, 4) and (first[..., 3] == 255).all()
+            # Bottom row first: the same pixels as the ring holds, upside down.
+            same = reader.read(only_new=False)
+            while same is not None and same[1]["seq"] != meta["seq"]:
+                callbacks.onCook(top)  # catch up so both hold the same frame
+                meta, first = callbacks.last_metadata(), top.copies[-1]
+                same = reader.read(only_new=False)
+            assert same is not None
+            np.testing.assert_array_equal(first[::-1, :, :3], same[0])
+
+            osc.send("/smooth", 0.0)
+            osc.send("/truncation", 1.0)
+            osc.send("/class/set", 11, 1.0)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                cook_times.append(_cook(callbacks, top))
+                if callbacks.last_metadata()["osc_seq"] >= 3:
+                    break
+                time.sleep(1 / 60)
+            time.sleep(0.1)
+            callbacks.onCook(top)
+            changed = top.copies[-1]
+            assert np.abs(changed.astype(int) - first.astype(int)).mean() > 2
+            assert max(cook_times) < 0.05, max(cook_times)
+    finally:
+        server.stop()
