@@ -1,10 +1,11 @@
-"""Command line: ``oscserver serve | export | bench``."""
+"""Command line: ``oscserver serve | export | train | bench | drive | render``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
 import sys
@@ -13,21 +14,25 @@ from oscserver.exceptions import OscServerError
 
 log = logging.getLogger("oscserver")
 
+# Commands that live on the torch side (export/), handed their arguments as they are.
+TORCH_COMMANDS = {"export": "export.cli", "train": "export.train_cli"}
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "export":
-        # Export needs torch; the runtime never imports it, so hand over before argparse.
+    if argv and argv[0] in TORCH_COMMANDS:
+        # Export and training need torch; the runtime never imports it, so hand over before
+        # argparse.
         try:
-            from export.cli import main as export_main
+            command = importlib.import_module(TORCH_COMMANDS[argv[0]]).main
         except ModuleNotFoundError as exc:
             print(
-                f"error: 'oscserver export' needs the torch extra ({exc.name} is missing): "
+                f"error: 'oscserver {argv[0]}' needs the torch extra ({exc.name} is missing): "
                 "pip install torch==2.13.0 && pip install 'oscserver[torch]'",
                 file=sys.stderr,
             )
             return 2
-        return export_main(argv[1:])
+        return command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -121,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("-v", "--verbose", action="store_true")
     serve.set_defaults(run=run_serve)
     commands.add_parser("export", help="export a generator to ONNX (needs the torch extra)")
+    commands.add_parser(
+        "train", help="make footage, train VAE / next-frame generators (needs the torch extra)"
+    )
     from oscserver.bench import add_bench_parser
 
     add_bench_parser(commands)

@@ -1,0 +1,185 @@
+"""``oscserver train ...``: make footage and train learned generators from it.
+
+    oscserver train footage -o window.mp4 [--size 64] [--frames 600] [--seed 0] [--speed 1]
+    oscserver train footage -o frames/                # a folder of PNGs instead
+    oscserver train vae FOOTAGE -o vae.onnx [--size 32|64|128|256] [--latent 32] [--epochs 20]
+    oscserver train nextframe FOOTAGE -o nextframe.onnx [--size 64] [--epochs 10]
+
+FOOTAGE is a video file or a folder of images. ``vae`` and ``nextframe`` write the generator
+(``.onnx``) and a torch checkpoint beside it (``.pt``: weights, configuration, optimizer), from
+which ``python -m export.learn`` goes on learning while the server plays. Runs as
+``python -m export.train_cli ...`` too. See docs/learned.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi")
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _common(parser: argparse.ArgumentParser, sizes: tuple[int, ...] | None) -> None:
+    parser.add_argument("footage", type=Path, help="video file or folder of images")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="ONNX file to write")
+    size = {"choices": sizes} if sizes else {}
+    parser.add_argument("--size", type=int, default=64, help="frame size (default 64)", **size)
+    parser.add_argument("--epochs", type=int, default=None, help="passes over the footage")
+    parser.add_argument("--max-frames", type=int, default=3000, help="frames read at most")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default all)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+
+
+def build_parser(prog: str = "oscserver train") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Train learned generators.")
+    sub = parser.add_subparsers(dest="command", metavar="WHAT", required=True)
+
+    footage = sub.add_parser("footage", help="render procedural train-window footage")
+    footage.add_argument("-o", "--output", type=Path, required=True, help="video or folder")
+    footage.add_argument("--size", type=int, default=64, help="frame size (default 64)")
+    footage.add_argument("--frames", type=int, default=600, help="frames (default 600)")
+    footage.add_argument("--seed", type=int, default=0, help="which landscape (default 0)")
+    footage.add_argument("--speed", type=float, default=1.0, help="scroll speed factor")
+    footage.add_argument("--fps", type=int, default=30, help="video frame rate (default 30)")
+
+    vae = sub.add_parser("vae", help="a convolutional VAE; the decoder becomes the generator")
+    _common(vae, (32, 64, 128, 256))
+    vae.add_argument("--latent", type=int, default=32, help="latent numbers (default 32)")
+    vae.add_argument("--width", type=int, default=32, help="channels of the first layer")
+    vae.add_argument("--beta", type=float, default=0.5, help="weight of the KL term")
+
+    nextframe = sub.add_parser("nextframe", help="a next-frame predictor fed its own output")
+    _common(nextframe, None)
+    nextframe.add_argument(
+        "--steps", type=int, help="optimizer steps instead of --epochs (0: an untrained model)"
+    )
+    nextframe.add_argument("--width", type=int, default=32, help="channels (default 32)")
+    nextframe.add_argument("--blocks", type=int, default=2, help="residual blocks per level")
+    nextframe.add_argument("--batch", type=int, default=16, help="pairs per step (default 16)")
+    nextframe.add_argument("--crop", type=int, default=None, help="training crop (default S/2)")
+    return parser
+
+
+def run_footage(args: argparse.Namespace) -> int:
+    from export.footage import FootageConfig, iter_frames
+    from export.frames import write_pngs, write_video
+
+    config = FootageConfig(size=args.size, frames=args.frames, seed=args.seed, speed=args.speed)
+    config.validate()
+    started = time.perf_counter()
+    if args.output.suffix.lower() in VIDEO_SUFFIXES:
+        count = write_video(iter_frames(config), args.output, fps=args.fps)
+    else:
+        count = write_pngs(iter_frames(config), args.output)
+    seconds = time.perf_counter() - started
+    _log(f"wrote {count} frames of {config.size}x{config.size} to {args.output} ({seconds:.1f} s)")
+    return 0
+
+
+def _read(args: argparse.Namespace):
+    from export.frames import read_frames
+
+    frames = read_frames(args.footage, args.size, max_frames=args.max_frames)
+    _log(f"read {len(frames)} frames of {args.size}x{args.size} from {args.footage}")
+    return frames
+
+
+def run_vae(args: argparse.Namespace) -> int:
+    from export.vae import VaeConfig, export_vae, save_checkpoint, train_vae
+
+    frames = _read(args)
+    config = VaeConfig(size=args.size, latent=args.latent, width=args.width, beta=args.beta)
+
+    def report(stats) -> None:
+        _log(
+            f"epoch {stats.epoch}: loss {stats.loss:.5f}, reconstruction mse {stats.mse:.5f}, "
+            f"kl {stats.kl:.3f}/number, {stats.frames_per_second:.0f} frames/s"
+        )
+
+    vae, _ = train_vae(frames, config, epochs=args.epochs or 20, seed=args.seed, on_epoch=report)
+    report_ = export_vae(vae, args.output)
+    checkpoint = args.output.with_suffix(".pt")
+    save_checkpoint(vae, checkpoint)
+    print(report_.format(), flush=True)
+    _log(f"checkpoint: {checkpoint}")
+    return 0
+
+
+def run_nextframe(args: argparse.Namespace) -> int:
+    from export.nextframe import (
+        NextFrameConfig,
+        NextFrameTrainer,
+        evaluate,
+        export_nextframe,
+        save_checkpoint,
+    )
+
+    frames = _read(args)
+    if len(frames) < 3:
+        raise ValueError(f"{args.footage} has {len(frames)} frames; next-frame training needs 3+")
+    held = max(2, len(frames) // 10)
+    train, test = frames[:-held], frames[-held - 1 :]
+    config = NextFrameConfig(size=args.size, width=args.width, blocks=args.blocks)
+    trainer = NextFrameTrainer(
+        train,
+        config=config,
+        batch_size=args.batch,
+        crop=args.crop or max(16, args.size // 2),
+        seed=args.seed,
+    )
+    steps_per_epoch = max(1, (len(train) - 1) // args.batch)
+    steps = args.steps if args.steps is not None else steps_per_epoch * (args.epochs or 10)
+    if steps < 0:
+        raise ValueError(f"--steps {steps} is negative")
+    chunk = max(1, min(steps, steps_per_epoch))
+    while trainer.step < steps:
+        stats = trainer.train_steps(min(chunk, steps - trainer.step))
+        _log(
+            f"step {stats.step}/{steps}: loss {stats.loss:.5f}, "
+            f"{stats.frames_seen / stats.seconds:.0f} pairs/s"
+        )
+    model_mse, repeat_mse = evaluate(trainer.net, test)
+    _log(
+        f"held-out next frames ({len(test) - 1} pairs): model mse {model_mse:.5f}, "
+        f"repeat-previous mse {repeat_mse:.5f} ({model_mse / max(repeat_mse, 1e-12):.2f}x)"
+    )
+    report = export_nextframe(trainer.net, args.output, start_frame=frames[0])
+    checkpoint = args.output.with_suffix(".pt")
+    save_checkpoint(trainer.net, checkpoint, trainer, start_frame=frames[0])
+    print(report.format(), flush=True)
+    _log(f"checkpoint: {checkpoint}")
+    return 0
+
+
+COMMANDS = {"footage": run_footage, "vae": run_vae, "nextframe": run_nextframe}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``oscserver train`` with ``argv`` (the arguments after ``train``); exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as exc:  # --help or a usage error, already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    from export.frames import FootageError
+    from export.onnx_export import ExportError
+
+    if getattr(args, "threads", None):
+        import torch
+
+        torch.set_num_threads(args.threads)
+    try:
+        return COMMANDS[args.command](args)
+    except (FootageError, ExportError, ValueError, OSError) as exc:
+        print(f"train {args.command} failed: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
