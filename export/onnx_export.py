@@ -37,7 +37,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,8 @@ LAYOUTS = ("NHWC", "NCHW")
 DEFAULT_OPSET = 20
 #: Seed for the random check inputs, so a check is the same on every run.
 CHECK_SEED = 1234
+#: Protobuf's hard limit on one serialised message (the whole ONNX file here).
+PROTOBUF_LIMIT = 2**31 - 1
 
 
 class ExportError(RuntimeError):
@@ -188,6 +190,10 @@ class ExportReport:
     export_seconds: float
     check_seconds: float
     node_count: int
+    checks_max_diff: float | None = None
+    """Largest difference on the caller's ``check_inputs`` alone (None without them)."""
+    notes: list[str] = field(default_factory=list)
+    """Further checks the caller made (printed under the report)."""
 
     def format(self) -> str:
         """A few human-readable lines."""
@@ -203,6 +209,9 @@ class ExportReport:
             f"mean {self.mean_diff:.3g} (tolerance {self.tolerance:g})",
             f"  time: export {self.export_seconds:.1f} s, check {self.check_seconds:.1f} s",
         ]
+        if self.checks_max_diff is not None:
+            lines.append(f"  on the given check inputs alone: max diff {self.checks_max_diff:g}")
+        lines.extend(f"  {note}" for note in self.notes)
         return "\n".join(lines)
 
 
@@ -219,6 +228,9 @@ def export_generator(
     *,
     output_name: str = "image",
     opset: int = DEFAULT_OPSET,
+    reference: Any | None = None,
+    check_inputs: Sequence[dict[str, np.ndarray]] = (),
+    check_reference: Any | None = None,
 ) -> ExportReport:
     """Export ``module`` to an oscserver generator file at ``path`` and check it.
 
@@ -226,7 +238,12 @@ def export_generator(
     picture (batch 1; ``output_layout`` ``"NHWC"`` or ``"NCHW"``; values in ``output_range``).
     ``tolerance`` is the largest allowed difference between ONNX Runtime and PyTorch in output
     units (default: two 8-bit levels, ``2 * (hi - lo) / 255``; for a uint8 output that is 2).
-    ``check_samples`` inputs are compared: the defaults, then random values in the ranges.
+    ``check_samples`` inputs are compared: the defaults, then random values in the ranges,
+    then each of ``check_inputs`` (name -> value; inputs left out take their defaults).
+    ``reference`` is what ONNX Runtime is compared with (default: ``module`` itself); a
+    half-precision export passes its float32 original, so the check measures the precision lost.
+    ``check_reference`` (default: ``reference``) is compared on ``check_inputs``: e.g. the
+    original, untraceable model the exported module re-implements.
     Raises :class:`ExportError` (or :class:`ExportCheckError`) without writing anything.
     """
     import onnx
@@ -254,6 +271,14 @@ def export_generator(
         raise ExportError("check_samples must be at least 1")
 
     module = module.eval()
+    reference = module if reference is None else reference
+    weight_bytes = sum(t.numel() * t.element_size() for t in module.state_dict().values())
+    if weight_bytes >= PROTOBUF_LIMIT:
+        raise ExportError(
+            f"{name}: the weights take {weight_bytes / 2**30:.2f} GiB; a generator is one ONNX "
+            f"file and protobuf caps a file at 2 GiB (try --fp16, which halves the weights)"
+        )
+    extra = [_complete_feeds(specs, feeds, name) for feeds in check_inputs]
     example = tuple(torch.from_numpy(_example_value(s)) for s in specs)
 
     started = time.perf_counter()
@@ -270,7 +295,10 @@ def export_generator(
     export_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    max_diff, mean_diff = _compare(module, data, specs, (lo, hi), check_samples, tolerance, name)
+    checks = [(feeds, check_reference or reference) for feeds in extra]
+    max_diff, mean_diff, checks_max = _compare(
+        reference, data, specs, (lo, hi), check_samples, tolerance, name, checks
+    )
     check_seconds = time.perf_counter() - started
 
     _write_atomically(path, data)
@@ -288,10 +316,11 @@ def export_generator(
         max_diff=max_diff,
         mean_diff=mean_diff,
         tolerance=tolerance,
-        samples=check_samples,
+        samples=check_samples + len(extra),
         export_seconds=export_seconds,
         check_seconds=check_seconds,
         node_count=len(model.graph.node),
+        checks_max_diff=checks_max if checks else None,
     )
 
 
@@ -466,7 +495,26 @@ def _check_graph(model, specs, output_name, layout) -> tuple[tuple[int, ...], st
     return tuple(int(d) for d in shape), str(np.dtype(dtype))
 
 
-def _compare(module, data, specs, output_range, samples, tolerance, name) -> tuple[float, float]:
+def _complete_feeds(specs, feeds: dict[str, np.ndarray], name: str) -> dict[str, np.ndarray]:
+    """A check input: the given values (reshaped, float32), defaults for the rest."""
+    known = {s.name for s in specs}
+    unknown = sorted(set(feeds) - known)
+    if unknown:
+        raise ExportError(f"{name}: check input names {unknown} are not inputs ({sorted(known)})")
+    out = {}
+    for spec in specs:
+        value = feeds.get(spec.name)
+        if value is None:
+            out[spec.name] = _example_value(spec)
+        else:
+            out[spec.name] = np.asarray(value, np.float32).reshape(spec.shape)
+    return out
+
+
+def _compare(
+    module, data, specs, output_range, samples, tolerance, name, extra=()
+) -> tuple[float, float, float]:
+    """Largest and mean difference over every input, and the largest over ``extra`` alone."""
     import onnxruntime as ort
     import torch
 
@@ -476,18 +524,22 @@ def _compare(module, data, specs, output_range, samples, tolerance, name) -> tup
     session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(CHECK_SEED)
     max_diff = 0.0
+    checks_max = 0.0
     total = 0.0
     worst = ""
-    for index in range(samples):
+    for index in range(samples + len(extra)):
         feeds = {}
+        compare_with = module
+        if index >= samples:
+            feeds, compare_with = extra[index - samples]
         for spec in specs:
             if index == 0:
                 feeds[spec.name] = _example_value(spec)
-            else:
+            elif index < samples:
                 feeds[spec.name] = spec.sample(rng, output_range)
         got = session.run(None, feeds)[0]
         with torch.inference_mode():
-            ref = module(*(torch.from_numpy(feeds[s.name]) for s in specs))
+            ref = compare_with(*(torch.from_numpy(feeds[s.name]) for s in specs))
         ref = ref.detach().cpu().numpy()
         if ref.shape != got.shape:
             raise ExportCheckError(f"{name}: ONNX output {got.shape} != PyTorch {ref.shape}")
@@ -495,15 +547,20 @@ def _compare(module, data, specs, output_range, samples, tolerance, name) -> tup
         if not np.all(np.isfinite(diff)):
             raise ExportCheckError(f"{name}: non-finite output on check input {index}")
         total += float(diff.mean())
+        if index >= samples:
+            checks_max = max(checks_max, float(diff.max()))
         if float(diff.max()) >= max_diff:
             max_diff = float(diff.max())
-            worst = "defaults" if index == 0 else f"random input {index}"
+            if index >= samples:
+                worst = f"given check input {index - samples}"
+            else:
+                worst = "defaults" if index == 0 else f"random input {index}"
     if max_diff > tolerance:
         raise ExportCheckError(
             f"{name}: ONNX Runtime and PyTorch differ by {max_diff:g} on the {worst} "
             f"(tolerance {tolerance:g}); nothing was written"
         )
-    return max_diff, total / samples
+    return max_diff, total / (samples + len(extra)), checks_max
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

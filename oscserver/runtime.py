@@ -1,9 +1,17 @@
-"""Run a generator with ONNX Runtime: pick the provider, feed the controls, return pixels."""
+"""Run a generator with ONNX Runtime: pick the provider, feed the controls, return pixels.
+
+Providers are tried best first (``oscserver/providers.py``): TensorRT with float16 engines
+cached on disk, CUDA with a CUDA graph, plain CUDA, the CPU. An attempt counts only when its
+session opens *and* renders a frame (TensorRT may build its engine then, a CUDA graph is
+captured then); otherwise the reason is logged and the next one is tried. On a GPU, inputs and
+output stay in device buffers (``oscserver/io_binding.py``).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,38 +19,34 @@ import onnxruntime as ort
 
 from oscserver.exceptions import GeneratorError
 from oscserver.generator import GeneratorSpec, read_generator
+from oscserver.io_binding import BoundRenderer, HostRenderer
+from oscserver.providers import (
+    PROVIDER_NAMES,
+    PROVIDER_ORDER,
+    TENSORRT,
+    Attempt,
+    Fallback,
+    TrtCache,
+    choose_providers,
+    default_cache_dir,
+    first_that_works,
+    plan_attempts,
+)
+
+__all__ = [
+    "PROVIDER_NAMES",
+    "PROVIDER_ORDER",
+    "GeneratorRuntime",
+    "choose_providers",
+    "create_session",
+    "session_options",
+    "to_pixels",
+]
 
 log = logging.getLogger(__name__)
 
-PROVIDER_ORDER = (
-    "TensorrtExecutionProvider",
-    "CUDAExecutionProvider",
-    "CPUExecutionProvider",
-)
-PROVIDER_NAMES = {
-    "tensorrt": PROVIDER_ORDER[0],
-    "cuda": PROVIDER_ORDER[1],
-    "cpu": PROVIDER_ORDER[2],
-}
-
-
-def choose_providers(available: list[str], requested: str | None = None) -> list[str]:
-    """Providers to try, best first: TensorRT, CUDA, CPU; ``requested`` ('cpu', 'cuda',
-    'tensorrt') puts that one first and keeps the lesser ones after it as fallbacks."""
-    order = list(PROVIDER_ORDER)
-    if requested is not None:
-        wanted = PROVIDER_NAMES.get(requested.lower())
-        if wanted is None:
-            raise GeneratorError(
-                f"unknown provider {requested!r}; expected one of {', '.join(PROVIDER_NAMES)}"
-            )
-        if wanted not in available:
-            raise GeneratorError(
-                f"provider {requested!r} is not available in this onnxruntime build "
-                f"(available: {', '.join(available)})"
-            )
-        order = order[order.index(wanted) :]
-    return [name for name in order if name in available]
+#: Frames rendered before a CUDA graph is captured (ONNX Runtime runs a few normally first).
+CUDA_GRAPH_WARMUP = 3
 
 
 def session_options(threads: int | None = None) -> ort.SessionOptions:
@@ -54,32 +58,116 @@ def session_options(threads: int | None = None) -> ort.SessionOptions:
     return options
 
 
+def create_session(
+    path: Path, options: ort.SessionOptions, providers: list[tuple[str, dict[str, str]]]
+) -> ort.InferenceSession:
+    """An ONNX Runtime session on exactly these providers (its own silent fallback is off:
+    the runtime falls back itself, and says so)."""
+    return ort.InferenceSession(
+        str(path),
+        sess_options=options,
+        providers=[name for name, _ in providers],
+        provider_options=[opts for _, opts in providers],
+        enable_fallback=0,
+    )
+
+
 class GeneratorRuntime:
     """One loaded generator: an ONNX Runtime session plus its contract description.
+
+    ``provider`` ('tensorrt', 'cuda', 'cpu') starts the fallback chain there; ``cache_dir``
+    holds TensorRT engines (default :func:`oscserver.providers.default_cache_dir`);
+    ``cuda_graph=False`` skips the CUDA-graph attempt. After construction, ``provider`` is the
+    ONNX Runtime provider that runs the first node, ``acceleration`` the attempt's label (e.g.
+    ``"CUDA + CUDA graph"``), ``fallbacks`` the attempts that failed and why, and
+    ``startup_seconds`` the time to open the session and render the first frame (a TensorRT
+    engine build included).
 
     ``render`` is called from the render thread only; it is not thread-safe.
     """
 
-    def __init__(self, path: Path, provider: str | None = None, threads: int | None = None):
+    def __init__(
+        self,
+        path: Path,
+        provider: str | None = None,
+        threads: int | None = None,
+        *,
+        cache_dir: Path | None = None,
+        cuda_graph: bool = True,
+    ):
+        path = Path(path)
         if not path.exists():
             raise GeneratorError(f"model file {path} does not exist")
         if not path.is_file():
             raise GeneratorError(f"model path {path} is not a file")
-        providers = choose_providers(ort.get_available_providers(), provider)
+        available = ort.get_available_providers()
+        trt_cache = None
+        if TENSORRT in choose_providers(available, provider):
+            trt_cache = TrtCache.for_model(Path(cache_dir or default_cache_dir()), path)
+        attempts = plan_attempts(available, provider, trt_cache, cuda_graph)
+        opened, attempt, fallbacks = first_that_works(
+            attempts, lambda a: self._open(path, a, threads)
+        )
+        self.session, self.spec, self._renderer, self.startup_seconds = opened
+        self.attempt: Attempt = attempt
+        self.acceleration: str = attempt.label
+        self.fallbacks: list[Fallback] = fallbacks
+        self.provider: str = self.session.get_providers()[0]
+        log.info(
+            "running %s on %s (first frame after %.1f s)%s",
+            path.name,
+            attempt.label,
+            self.startup_seconds,
+            "".join(f"; {f.label} failed" for f in fallbacks),
+        )
+
+    def _open(
+        self, path: Path, attempt: Attempt, threads: int | None
+    ) -> tuple[ort.InferenceSession, GeneratorSpec, HostRenderer | BoundRenderer, float]:
+        started = time.perf_counter()
+        cache = attempt.trt_cache
+        cached_engines = []
+        if cache is not None:
+            cache.engines.mkdir(parents=True, exist_ok=True)
+            cache.timing.mkdir(parents=True, exist_ok=True)
+            cached_engines = cache.engine_files()
         try:
-            self.session = ort.InferenceSession(
-                str(path), sess_options=session_options(threads), providers=providers
-            )
+            session = create_session(path, session_options(threads), attempt.providers)
         except Exception as exc:  # onnxruntime raises several unrelated types for bad files
-            raise GeneratorError(f"{path} is not a loadable ONNX model: {exc}") from exc
-        self.spec: GeneratorSpec = read_generator(self.session, path)
-        self.provider = self.session.get_providers()[0]
-        self._output_names = [self.spec.output.name]
-        self._feeds: dict[str, np.ndarray] = {
-            spec.name: spec.default.astype(spec.dtype).reshape(spec.shape)
-            for spec in self.spec.inputs
-        }
-        self._feedback = [spec for spec in self.spec.inputs if spec.role == "feedback"]
+            if attempt.device == "cpu":
+                raise GeneratorError(f"{path} is not a loadable ONNX model: {exc}") from exc
+            raise
+        running = session.get_providers()
+        if running[0] != attempt.provider:
+            raise RuntimeError(
+                f"{attempt.provider} did not start (onnxruntime runs {running[0]} instead); "
+                "are the CUDA / TensorRT libraries on the library path?"
+            )
+        spec = read_generator(session, path)
+        if attempt.device == "cpu":
+            renderer: HostRenderer | BoundRenderer = HostRenderer(session, spec)
+        else:
+            renderer = BoundRenderer(session, spec, attempt.device)
+        try:
+            for _ in range(CUDA_GRAPH_WARMUP if attempt.cuda_graph else 1):
+                renderer.run({})
+            renderer.reset_feedback()
+        except Exception as exc:
+            if attempt.device == "cpu":
+                raise GeneratorError(f"{path} loads but fails to render a frame: {exc}") from exc
+            raise
+        seconds = time.perf_counter() - started
+        if cache is not None:
+            if cached_engines:
+                log.info("TensorRT: loaded cached engine from %s in %.1f s", cache.engines, seconds)
+            else:
+                log.info(
+                    "TensorRT: built the fp16 engine in %.1f s (cached in %s; later starts "
+                    "load it)",
+                    seconds,
+                    cache.engines,
+                )
+        return session, spec, renderer, seconds
 
     @property
     def frame_format(self):
@@ -89,21 +177,12 @@ class GeneratorRuntime:
         """Run one frame. ``values`` maps control names to flat float32 arrays.
 
         Returns a C-contiguous uint8 array (height, width, channels)."""
-        feeds = self._feeds
-        for name, value in values.items():
-            target = feeds[name]
-            np.copyto(target, value.reshape(target.shape), casting="unsafe")
-        raw = self.session.run(self._output_names, feeds)[0]
-        if self._feedback:
-            for spec in self._feedback:
-                np.copyto(feeds[spec.name], raw, casting="unsafe")
+        raw = self._renderer.run(values)
         return to_pixels(raw, self.spec.output.layout, self.spec.output.low, self.spec.output.high)
 
     def reset_feedback(self, image: np.ndarray | None = None) -> None:
         """Set the feedback input to ``image`` (output layout and range), or to its default."""
-        for spec in self._feedback:
-            value = spec.default.reshape(spec.shape) if image is None else image
-            np.copyto(self._feeds[spec.name], value, casting="unsafe")
+        self._renderer.reset_feedback(image)
 
 
 def to_pixels(raw: np.ndarray, layout: str, low: float, high: float) -> np.ndarray:
