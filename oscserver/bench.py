@@ -46,8 +46,10 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:
     web.add_argument("--codec", choices=("vp8", "h264"), default="vp8")
     web.set_defaults(run=lambda a: _print(_bench_webrtc(a)))
     from oscserver.audio.bench import add_render_bench_parser
+    from oscserver.bench_biggan import add_biggan_parser
 
     add_render_bench_parser(kinds)
+    add_biggan_parser(kinds)
     every = kinds.add_parser("all", help="all of the above with their defaults")
     every.set_defaults(run=lambda a: _print(bench_all()))
 
