@@ -16,6 +16,7 @@ log = logging.getLogger("oscserver")
 
 # Commands that live on the torch side (export/), handed their arguments as they are.
 TORCH_COMMANDS = {"export": "export.cli", "train": "export.train_cli"}
+TORCH_SIDE_PACKAGES = {"torch", "onnx", "onnxscript", "pytorch_pretrained_biggan"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,15 +25,16 @@ def main(argv: list[str] | None = None) -> int:
         # Export and training need torch; the runtime never imports it, so hand over before
         # argparse.
         try:
-            command = importlib.import_module(TORCH_COMMANDS[argv[0]]).main
+            return importlib.import_module(TORCH_COMMANDS[argv[0]]).main(argv[1:])
         except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] not in TORCH_SIDE_PACKAGES:
+                raise
             print(
                 f"error: 'oscserver {argv[0]}' needs the torch extra ({exc.name} is missing): "
                 "pip install torch==2.13.0 && pip install 'oscserver[torch]'",
                 file=sys.stderr,
             )
             return 2
-        return command(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
