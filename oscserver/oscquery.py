@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from oscserver.exceptions import StartupError
+from oscserver.http.runner import AppServer
 from oscserver.osc.address_space import MAX_DAMPING, MAX_SEED, MAX_SMOOTH_SECONDS, MAX_STIFFNESS
 
 if TYPE_CHECKING:
@@ -199,37 +199,15 @@ def build_oscquery_app(server: Server) -> web.Application:
     return app
 
 
-class OscQueryServer:
+class OscQueryServer(AppServer):
     """Serves OSCQuery for ``server`` on ``host:port`` (port 0: any free port) until ``stop``."""
 
     def __init__(self, server: Server, host: str, port: int) -> None:
-        self.host = host
-        self.port = port
-        self._app = build_oscquery_app(server)
-        self._runner: web.AppRunner | None = None
+        super().__init__(build_oscquery_app(server), host, port, "OSCQuery", "--oscquery-port")
 
     async def start(self) -> None:
-        runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        try:
-            await site.start()
-        except OSError as exc:
-            await runner.cleanup()
-            raise StartupError(
-                f"cannot serve OSCQuery on {self.host}:{self.port}: {exc.strerror or exc}; "
-                "is another program using that port? pick another with --oscquery-port"
-            ) from exc
-        self._runner = runner
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        await super().start()
         log.info("OSCQuery on http://%s:%d/", self.host, self.port)
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from oscserver.exceptions import StartupError
+from oscserver.http.runner import AppServer
 from oscserver.imagenet import imagenet_classes
 
 if TYPE_CHECKING:
@@ -45,36 +45,11 @@ def build_app(server: Server, token: str | None) -> web.Application:
     return app
 
 
-class HttpServer:
-    """Runs the app on ``host:port`` (port 0: any free port) until ``stop``."""
+class HttpServer(AppServer):
+    """The viewer app on ``host:port`` (port 0: any free port)."""
 
     def __init__(self, server: Server, host: str, port: int, token: str | None) -> None:
-        self.host = host
-        self.port = port
-        self._app = build_app(server, token)
-        self._runner: web.AppRunner | None = None
-
-    async def start(self) -> None:
-        runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        try:
-            await site.start()
-        except OSError as exc:
-            await runner.cleanup()
-            raise StartupError(
-                f"cannot serve HTTP on {self.host}:{self.port}: {exc.strerror or exc}; "
-                "is another server using that port? pick another with --http-port"
-            ) from exc
-        self._runner = runner
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        super().__init__(build_app(server, token), host, port, "HTTP", "--http-port")
 
 
 def _server(request: web.Request) -> Server:
