@@ -97,7 +97,7 @@ def _precision_arguments(parser: argparse.ArgumentParser) -> None:
         "--tolerance",
         type=float,
         help="largest allowed ONNX Runtime vs PyTorch difference, in output units "
-        "(default: 2 levels of the 8-bit picture, 12 with --fp16)",
+        "(default: 2 levels of the 8-bit picture, 16 with --fp16)",
     )
 
 

@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 #: Largest allowed difference of a float16 export from its float32 module, in 8-bit levels of
-#: the picture (float32 exports allow 2). BigGAN-deep 128 with random weights measured 7.
-TOLERANCE_FP16_LEVELS = 12.0
+#: the picture (float32 exports allow 2). BigGAN-deep 128 with random weights: max 9, mean 0.6.
+TOLERANCE_FP16_LEVELS = 16.0
 
 
 def fp16_tolerance(low: float, high: float) -> float:

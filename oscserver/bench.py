@@ -33,7 +33,8 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:
     lat.add_argument("--fps", type=float, nargs="+", default=[30.0, 60.0])
     lat.add_argument("--messages", type=int, default=200)
     lat.add_argument("--size", type=int, default=256, choices=(256, 512))
-    lat.set_defaults(run=lambda a: _print(bench_latency(a.fps, a.messages, a.size)))
+    lat.add_argument("--model", default="default", help="generator file (default: embedded)")
+    lat.set_defaults(run=lambda a: _print(bench_latency(a.fps, a.messages, a.size, a.model)))
     shm = kinds.add_parser("shm", help="shared-memory publish cost against a plain copy")
     shm.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024])
     shm.add_argument("--frames", type=int, default=500)
@@ -153,7 +154,7 @@ def bench_generator(sizes: list[int], seconds: float, threads: int) -> dict:
     return {"benchmark": "generator", "threads": threads, "machine": machine(), "results": rows}
 
 
-def bench_latency(fps_list: list[float], messages: int, size: int) -> dict:
+def bench_latency(fps_list: list[float], messages: int, size: int, model: str = "default") -> dict:
     """OSC-to-frame latency: send /truncation over UDP to a server in another process and read
     shared memory until a frame whose metadata shows the message arrived."""
     from pythonosc.udp_client import SimpleUDPClient
@@ -170,6 +171,8 @@ def bench_latency(fps_list: list[float], messages: int, size: int) -> dict:
                 "-m",
                 "oscserver",
                 "serve",
+                "--model",
+                model,
                 "--size",
                 str(size),
                 "--fps",

@@ -9,6 +9,7 @@ import importlib
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from oscserver.exceptions import OscServerError
 
@@ -125,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also send frames as an NDI source (needs pip install 'oscserver[ndi]')",
     )
+    serve.add_argument(
+        "--cache-dir", type=Path, help="TensorRT engine cache (default: ~/.cache/oscserver)"
+    )
     serve.add_argument("-v", "--verbose", action="store_true")
     serve.set_defaults(run=run_serve)
     commands.add_parser("export", help="export a generator to ONNX (needs the torch extra)")
@@ -151,6 +155,7 @@ def run_serve(args: argparse.Namespace) -> int:
         learn_dir=args.learn_dir,
         oscquery_port=args.oscquery_port,
         ndi=args.ndi,
+        cache_dir=args.cache_dir,
         size=args.size,
         osc_host=args.osc_host,
         osc_port=args.osc_port,

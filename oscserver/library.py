@@ -26,9 +26,15 @@ class LoadedGenerator:
 
 
 class GeneratorLibrary:
-    def __init__(self, provider: str | None = None, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        provider: str | None = None,
+        threads: int | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.provider = provider
         self.threads = threads
+        self.cache_dir = cache_dir
         self.loaded: dict[str, LoadedGenerator] = {}
         self.refused = 0
         self.last_refusal: str | None = None
@@ -37,7 +43,7 @@ class GeneratorLibrary:
         """Load ``path`` off the event loop and keep it under ``name`` (default: the
         generator's own name, made unique)."""
         try:
-            runtime = await asyncio.to_thread(GeneratorRuntime, path, self.provider, self.threads)
+            runtime = await asyncio.to_thread(self._open, path)
         except GeneratorError as exc:
             raise self._refuse(exc) from None
         key = name or self._unique(runtime.spec.name)
@@ -52,7 +58,7 @@ class GeneratorLibrary:
         if current is None:
             raise self._refuse(GeneratorError(f"no generator named {name!r} is loaded"))
         try:
-            runtime = await asyncio.to_thread(GeneratorRuntime, path, self.provider, self.threads)
+            runtime = await asyncio.to_thread(self._open, path)
         except GeneratorError as exc:
             raise self._refuse(exc) from None
         mismatch = _mismatch(current.runtime, runtime)
@@ -61,6 +67,9 @@ class GeneratorLibrary:
         replaced = LoadedGenerator(name, path, runtime)
         self.loaded[name] = replaced
         return replaced
+
+    def _open(self, path: Path) -> GeneratorRuntime:
+        return GeneratorRuntime(path, self.provider, self.threads, cache_dir=self.cache_dir)
 
     def _unique(self, name: str) -> str:
         key, n = name, 2

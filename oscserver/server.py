@@ -71,6 +71,8 @@ class ServeConfig:
     """OSCQuery namespace on its own HTTP port (None: off, 0: any free port)."""
     ndi: str | None = None
     """Also send frames as an NDI source of this name (needs the ndi extra)."""
+    cache_dir: Path | None = None
+    """TensorRT engine cache (default: $OSCSERVER_CACHE_DIR or ~/.cache/oscserver)."""
 
 
 class Server:
@@ -88,7 +90,7 @@ class Server:
         self.webrtc: WebRTCSink | None = None
         self.http: HttpServer | None = None
         self.token: str | None = None
-        self.library = GeneratorLibrary(config.provider, config.threads)
+        self.library = GeneratorLibrary(config.provider, config.threads, config.cache_dir)
         self.active: LoadedGenerator | None = None
         self.learner: Learner | None = None
         self.oscquery: OscQueryServer | None = None

@@ -238,7 +238,7 @@ def test_fp16_export_halves_the_file_and_renders(tmp_path):
     traceable = BigGANGenerator(small).eval()
     float32_bytes = sum(t.numel() * 4 for t in traceable.state_dict().values())
     assert 0.45 < report.file_bytes / float32_bytes < 0.55
-    assert report.max_diff <= 12 and report.tolerance == 12
+    assert report.max_diff <= 16 and report.tolerance == 16
     assert report.checks_max_diff is not None  # compared with the package's own forward
     runtime = GeneratorRuntime(path, provider="cpu", threads=2)
     assert runtime.spec.name == "biggan-deep-64-fp16"
