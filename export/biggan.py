@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from export.biggan_model import NOISE_DIM, NUM_CLASSES, RESOLUTIONS
-from export.onnx_export import ExportError, ExportReport, InputSpec
+from export.onnx_export import ExportError, ExportReport, InputSpec, biggan_interface
 
 log = logging.getLogger(__name__)
 
@@ -149,34 +149,18 @@ def load_biggan(weights: str | Path, resolution: int):
 
 def input_specs() -> list[InputSpec]:
     """BigGAN's controls as the generator contract names them."""
-    one_hot = [0.0] * NUM_CLASSES
-    one_hot[DEFAULT_CLASS] = 1.0
-    return [
-        InputSpec(
-            name="class",
-            shape=(1, NUM_CLASSES),
-            role="class_weights",
-            range=(0.0, 1.0),
-            default=one_hot,
-            description="ImageNet class weights (a one-hot picks a class; mixes blend)",
-        ),
-        InputSpec(
-            name="noise",
-            shape=(1, NOISE_DIM),
-            role="noise",
-            range=(-2.0, 2.0),
-            seed=DEFAULT_NOISE_SEED,
-            description="latent z before truncation (the graph multiplies it by truncation)",
-        ),
-        InputSpec(
-            name="truncation",
-            shape=(1,),
-            role="scalar",
-            range=TRUNCATION_RANGE,
-            default=DEFAULT_TRUNCATION,
-            description="low: typical, clean; high: varied, wild (scales z, picks BN statistics)",
-        ),
-    ]
+    return biggan_interface(
+        default_class=DEFAULT_CLASS,
+        noise_seed=DEFAULT_NOISE_SEED,
+        truncation=DEFAULT_TRUNCATION,
+        truncation_range=TRUNCATION_RANGE,
+        classes=NUM_CLASSES,
+        noise_dim=NOISE_DIM,
+        describe_class="ImageNet class weights (a one-hot picks a class; mixes blend)",
+        describe_noise="latent z before truncation (the graph multiplies it by truncation)",
+        describe_truncation="low: typical, clean; high: varied, wild (scales z, picks BN "
+        "statistics)",
+    )
 
 
 def check_inputs() -> list[dict[str, np.ndarray]]:

@@ -57,7 +57,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from export.onnx_export import ExportReport, InputSpec, export_generator
+from export.onnx_export import ExportReport, InputSpec, biggan_interface, export_generator
 
 SEED = 20240611
 NUM_CLASSES = 1000
@@ -238,34 +238,18 @@ def default_class_weights() -> torch.Tensor:
 
 def input_specs() -> list[InputSpec]:
     """The generator's controls, BigGAN-compatible names, shapes, roles and ranges."""
-    one_hot = [0.0] * NUM_CLASSES
-    one_hot[DEFAULT_CLASS] = 1.0
-    return [
-        InputSpec(
-            name="class",
-            shape=(1, NUM_CLASSES),
-            role="class_weights",
-            range=(0.0, 1.0),
-            default=one_hot,
-            description="class weights: every class has its own palette and flow; mixes blend",
-        ),
-        InputSpec(
-            name="noise",
-            shape=(1, NOISE_DIM),
-            role="noise",
-            range=(-2.0, 2.0),
-            seed=DEFAULT_NOISE_SEED,
-            description="latent: moves the shapes, flow direction and palette details",
-        ),
-        InputSpec(
-            name="truncation",
-            shape=(1,),
-            role="scalar",
-            range=TRUNCATION_RANGE,
-            default=DEFAULT_TRUNCATION,
-            description="low: calm, few large soft shapes; high: wild, fine detail, strong colour",
-        ),
-    ]
+    return biggan_interface(
+        default_class=DEFAULT_CLASS,
+        noise_seed=DEFAULT_NOISE_SEED,
+        truncation=DEFAULT_TRUNCATION,
+        truncation_range=TRUNCATION_RANGE,
+        classes=NUM_CLASSES,
+        noise_dim=NOISE_DIM,
+        describe_class="class weights: every class has its own palette and flow; mixes blend",
+        describe_noise="latent: moves the shapes, flow direction and palette details",
+        describe_truncation="low: calm, few large soft shapes; high: wild, fine detail, strong "
+        "colour",
+    )
 
 
 DESCRIPTION = "Embedded default generator: a style-modulated CPPN drawing marbled, flowing patterns"
