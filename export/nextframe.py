@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from export.checkpoint import read_checkpoint
 from export.onnx_export import ExportReport, InputSpec, export_generator
 from export.vae import to_batch
 
@@ -293,15 +294,7 @@ def save_checkpoint(
 
 def load_checkpoint(path: str | Path) -> tuple[NextFrameNet, dict]:
     """(network, the whole checkpoint dict); raises ValueError naming a wrong file."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"checkpoint {path} does not exist (train one with 'train nextframe')")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # pickle and zip errors of several kinds
-        raise ValueError(f"cannot read checkpoint {path}: {exc}") from exc
-    if not isinstance(data, dict) or data.get("kind") != "nextframe":
-        raise ValueError(f"{path} is not a next-frame checkpoint")
+    data = read_checkpoint(path, "nextframe", "next-frame")
     net = NextFrameNet(NextFrameConfig(**data["config"]))
     net.load_state_dict(data["state"])
     return net.eval(), data

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from export.checkpoint import read_checkpoint
 from export.onnx_export import ExportReport, InputSpec, export_generator
 
 #: Frame sizes the VAE is built for (4x4 at the bottom of the encoder).
@@ -239,15 +240,7 @@ def save_checkpoint(vae: FrameVAE, path: str | Path) -> None:
 
 def load_checkpoint(path: str | Path) -> FrameVAE:
     """The VAE saved by :func:`save_checkpoint`; raises ValueError naming a wrong file."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"checkpoint {path} does not exist (train one with 'train vae')")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # pickle and zip errors of several kinds
-        raise ValueError(f"cannot read checkpoint {path}: {exc}") from exc
-    if not isinstance(data, dict) or data.get("kind") != "vae":
-        raise ValueError(f"{path} is not a VAE checkpoint")
+    data = read_checkpoint(path, "vae", "VAE")
     vae = FrameVAE(VaeConfig(**data["config"]))
     vae.load_state_dict(data["state"])
     return vae.eval()
