@@ -20,10 +20,12 @@ from oscserver.motion import DEFAULT_MOTION, Channel, Motion
 
 @dataclass(frozen=True, slots=True)
 class SetTarget:
-    """Set a control's whole target vector (or its one value for a scalar)."""
+    """Set a control's whole target vector (or its one value for a scalar); ``seed`` when
+    the target was drawn from a noise seed."""
 
     name: str
     value: np.ndarray
+    seed: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,9 @@ class Controls:
             c.name: Channel(c.default, DEFAULT_MOTION[c.role], spherical=c.role == "noise")
             for c in spec.controls
         }
+        self._seeds: dict[str, int] = {
+            c.name: c.seed if c.seed is not None else 0 for c in spec.controls if c.role == "noise"
+        }
         self._last_seq = 0
         self._last_arrival = 0.0
         fmt = spec.output.frame_format
@@ -95,6 +100,8 @@ class Controls:
                     channel.value[:] = previous.value
                     channel.target[:] = previous.target
                     channel.set_motion(previous.motion)
+                    if name in self._seeds and name in old._seeds:
+                        self._seeds[name] = old._seeds[name]
             self._last_seq, self._last_arrival = old._last_seq, old._last_arrival
 
     @property
@@ -104,25 +111,36 @@ class Controls:
     def apply(self, change: Change, seq: int, arrival: float) -> None:
         """Apply a validated change; ``seq`` and ``arrival`` identify the message it came from."""
         with self._lock:
-            if isinstance(change, FeedbackChange):
-                self._apply_feedback(change)
-            elif isinstance(change, SetMotion) and change.name is None:
-                for channel in self._channels.values():
-                    channel.set_motion(change.motion)
+            self._apply(change, seq, arrival)
+
+    def apply_together(self, changes: list[tuple[Change, int, float]]) -> None:
+        """Apply several changes at once: the render thread sees all of them or none."""
+        with self._lock:
+            for change, seq, arrival in changes:
+                self._apply(change, seq, arrival)
+
+    def _apply(self, change: Change, seq: int, arrival: float) -> None:
+        if isinstance(change, FeedbackChange):
+            self._apply_feedback(change)
+        elif isinstance(change, SetMotion) and change.name is None:
+            for channel in self._channels.values():
+                channel.set_motion(change.motion)
+        else:
+            channel = self._channels.get(change.name)
+            if channel is None:
+                # Validated for a generator that has just been swapped out: moot now.
+                return
+            if isinstance(change, SetTarget):
+                channel.target[:] = change.value
+                if change.seed is not None:
+                    self._seeds[change.name] = change.seed
+            elif isinstance(change, SetElements):
+                channel.target[change.indices] = change.values
             else:
-                channel = self._channels.get(change.name)
-                if channel is None:
-                    # Validated for a generator that has just been swapped out: moot now.
-                    return
-                if isinstance(change, SetTarget):
-                    channel.target[:] = change.value
-                elif isinstance(change, SetElements):
-                    channel.target[change.indices] = change.values
-                else:
-                    channel.set_motion(change.motion)
-            if seq > self._last_seq:
-                self._last_seq = seq
-                self._last_arrival = arrival
+                channel.set_motion(change.motion)
+        if seq > self._last_seq:
+            self._last_seq = seq
+            self._last_arrival = arrival
 
     def _apply_feedback(self, change: FeedbackChange) -> None:
         feedback = self.feedback
@@ -152,3 +170,33 @@ class Controls:
         with self._lock:
             channel = self._channels[name]
             return channel.value.copy(), channel.target.copy(), channel.motion
+
+    def seed(self, name: str) -> int:
+        """The seed the noise control ``name`` last drew its target from."""
+        with self._lock:
+            return self._seeds[name]
+
+    def reading(self) -> Reading:
+        """Every control at one moment, copied once, for answering many reads."""
+        with self._lock:
+            state = {
+                name: (channel.value.copy(), channel.target.copy(), channel.motion)
+                for name, channel in self._channels.items()
+            }
+            return Reading(state, dict(self._seeds), self.feedback)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What ``Controls.reading`` copied: read like ``Controls`` (``current``, ``seed``,
+    ``feedback``), without taking its lock again for every value."""
+
+    state: dict[str, tuple[np.ndarray, np.ndarray, Motion]]
+    seeds: dict[str, int]
+    feedback: FeedbackControl | None
+
+    def current(self, name: str) -> tuple[np.ndarray, np.ndarray, Motion]:
+        return self.state[name]
+
+    def seed(self, name: str) -> int:
+        return self.seeds[name]

@@ -1,41 +1,46 @@
-"""OSCQuery: the OSC address space as JSON over HTTP, for tools that discover controls.
+"""OSCQuery: the OSC address space as JSON over HTTP, and values streamed over a WebSocket.
 
-OSCQuery (github.com/Vidvox/OSCQueryProposal) lets Chataigne, ossia score, Vezér and similar
-tools list a server's OSC methods with their types, ranges and current values. The namespace
-is built from :meth:`Server.describe_addresses` on every request, so it always matches the
-loaded generator.
+OSCQuery (github.com/Vidvox/OSCQueryProposal) lets Chataigne, ossia score, Vezér,
+python-oscquery and similar tools list a server's OSC methods with their types, ranges and
+current values. Every node is built from the same typed address descriptions the validators
+check (``osc/describe.py``), on every request, so it always matches the loaded generator.
 
-It is served on a port of its own (``OscQueryServer``), because OSCQuery clients ask for the
-namespace with a plain ``GET /`` and the main HTTP port's ``/`` is the viewer page.
+It has a port of its own (``OscQueryServer``), because OSCQuery clients ask for the namespace
+with a plain ``GET /`` and the main HTTP port's ``/`` is the viewer page.
 
     GET /                 the whole namespace (root node with CONTENTS)
-    GET /truncation       one node
-    GET /truncation?VALUE one attribute: {"VALUE": [0.5]}
+    GET /truncation       one node;  GET /truncation?VALUE  one attribute
     GET /?HOST_INFO       NAME, OSC_IP, OSC_PORT, OSC_TRANSPORT, EXTENSIONS
+    WebSocket on /        {"COMMAND": "LISTEN"|"IGNORE", "DATA": "/truncation"}; changed values
+                          come back as binary OSC; {"COMMAND": "PATH_CHANGED", "DATA": "/"} when
+                          /model swaps the generator; binary OSC sent in is played like UDP.
 
-Vector elements (``/class/207``) answer when asked but are not listed in CONTENTS: 1000 class
-nodes would swamp every client's parameter list. Answers: 404 for an unknown node, 400 for an
-unknown attribute, 204 for an attribute the node does not have (VALUE of a write-only node).
+Shape: no node both holds a VALUE and lists CONTENTS (several clients, python-oscquery among
+them, read such a node as an error), so the commands under a vector (``/class/set``,
+``/noise/seed``) and its elements (``/class/207``) answer when asked but are not listed under
+it; the vector's DESCRIPTION names them. Commands without a value of their own (``/class/set``,
+``/smooth``, ``/ping``) are ``ACCESS`` 0 with a ``TYPE``. Answers: 404 for an unknown node, 400
+for an unknown attribute, 204 for an attribute the node does not have.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from oscserver.http.runner import AppServer
-from oscserver.osc.address_space import MAX_DAMPING, MAX_SEED, MAX_SMOOTH_SECONDS, MAX_STIFFNESS
-
-if TYPE_CHECKING:
-    from oscserver.server import Server
+from oscserver.http.websocket import WebSocketPeer
+from oscserver.osc.describe import Address, Arg
+from oscserver.osc.front_door import FrontDoor
+from oscserver.osc.router import ControlRouter, Source
+from oscserver.osc.subscriptions import Subscriptions
+from oscserver.stats import RateLimitedLog
 
 log = logging.getLogger("oscserver.oscquery")
-
-READ_WRITE = 3
-WRITE_ONLY = 2
-NO_VALUE = 0
 
 ATTRIBUTES = frozenset(
     {
@@ -67,72 +72,73 @@ EXTENSIONS = {
     "CRITICAL": False,
     "CLIPMODE": False,
     "OVERLOADS": False,
-    "LISTEN": False,
-    "PATH_CHANGED": False,
+    "LISTEN": True,
+    "PATH_CHANGED": True,
     "PATH_RENAMED": False,
     "PATH_ADDED": False,
     "PATH_REMOVED": False,
     "HTML": False,
 }
-"""What this server implements (HOST_INFO). No WebSocket: values are read by polling."""
+"""What this server implements (HOST_INFO)."""
 
+MAX_WS_MESSAGE_BYTES = 65_536
+_CONTAINERS = {
+    "/now": "where each input is this frame, on its way to its target (read-only)",
+    "/feedback": "steering a feedback generator (a next-frame predictor fed its own output)",
+}
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
 
 Node = dict[str, Any]
+HostInfo = Callable[[], Node]
 
 
-def build_namespace(rows: list[dict[str, object]]) -> Node:
-    """The root node (``FULL_PATH`` "/") for the rows of ``Server.describe_addresses()``."""
-    root: Node = {"FULL_PATH": "/", "ACCESS": NO_VALUE, "DESCRIPTION": "oscserver", "CONTENTS": {}}
-    for row in rows:
-        address = str(row["address"])
-        if "<" in address:  # a pattern such as /class/<i>: answered on request, not listed
-            continue
-        node = _container(root, address)
-        node.update(method_attributes(row))
+def build_namespace(router: ControlRouter) -> Node:
+    """The root node (``FULL_PATH`` "/") of everything listed."""
+    reading = router.controls.reading()
+    root: Node = {"FULL_PATH": "/", "ACCESS": 0, "DESCRIPTION": "oscserver", "CONTENTS": {}}
+    listed = [a for a in router.space.addresses if a.listed]
+    listed += [c.address for c in router.commands.values()]
+    for address in listed:
+        node = _container(root, address.address)
+        node.update(attributes(address, reading))
+    _drop_contents_of_values(root)
     return root
 
 
-def method_attributes(row: dict[str, object]) -> Node:
-    """TYPE, RANGE, ACCESS, VALUE and DESCRIPTION of one address row."""
-    address = str(row["address"])
-    types, ranges = _types_and_ranges(address, row)
-    attributes: Node = {
-        "TYPE": types,
-        "RANGE": [{"MIN": low, "MAX": high} for low, high in ranges],
-        "DESCRIPTION": _description(row),
-    }
-    target = row.get("target")
-    if target is not None and address == f"/{row.get('control')}":
-        attributes["ACCESS"] = READ_WRITE
-        attributes["VALUE"] = target if isinstance(target, list) else [target]
-    else:
-        attributes["ACCESS"] = WRITE_ONLY
-    return attributes
+def attributes(address: Address, reading: object) -> Node:
+    """FULL_PATH, TYPE, RANGE, ACCESS, VALUE and DESCRIPTION of one address."""
+    node: Node = {"FULL_PATH": address.address, "ACCESS": address.access}
+    if address.args:
+        node["TYPE"] = address.types
+        node["RANGE"] = [_range(arg) for arg in address.args]
+    if address.read is not None:
+        node["VALUE"] = list(address.read(reading))
+    node["DESCRIPTION"] = address.description
+    return node
 
 
-def element_node(rows: list[dict[str, object]], address: str) -> Node | None:
-    """The node for one vector element such as ``/class/207``, or None if there is none."""
-    prefix, _, tail = address.rpartition("/")
-    if not tail.isdigit():
-        return None
-    for row in rows:
-        if row["address"] != prefix or not isinstance(row.get("target"), list):
-            continue
-        target: list[float] = row["target"]  # type: ignore[assignment]
-        index = int(tail)
-        if index >= len(target):
-            return None
-        low, high = row["range"]  # type: ignore[misc]
-        return {
-            "FULL_PATH": address,
-            "TYPE": "f",
-            "RANGE": [{"MIN": low, "MAX": high}],
-            "ACCESS": READ_WRITE,
-            "VALUE": [target[index]],
-            "DESCRIPTION": f"element {index} of {prefix}",
-        }
-    return None
+def answer(
+    router: ControlRouter, host_info: HostInfo, path: str, query: str
+) -> tuple[int, Node | None]:
+    """HTTP status and JSON body for ``GET path?query`` (the body is None for 204)."""
+    attribute = query.split("&", 1)[0].split("=", 1)[0] if query else ""
+    if attribute == "HOST_INFO":
+        return 200, host_info()
+    if attribute and attribute not in ATTRIBUTES:
+        return 400, {"error": f"unknown OSCQuery attribute {attribute!r}"}
+    address = "/" + "/".join(_parts(path))
+    node = find_node(build_namespace(router), address)
+    if node is None:
+        described = router.describe(address)
+        if described is not None:
+            node = attributes(described, router.controls.reading())
+    if node is None:
+        return 404, {"error": f"no OSC node at {address!r}; GET / lists them all"}
+    if not attribute:
+        return 200, node
+    if attribute not in node:
+        return 204, None
+    return 200, {attribute: node[attribute]}
 
 
 def find_node(root: Node, address: str) -> Node | None:
@@ -146,71 +152,119 @@ def find_node(root: Node, address: str) -> Node | None:
     return node
 
 
-def host_info(server: Server) -> Node:
-    """The ``?HOST_INFO`` answer: who we are and where OSC goes."""
-    spec = server.runtime.spec if server.runtime is not None else None
+def host_info(name: str, osc_host: str, osc_port: int) -> Node:
+    """The ``?HOST_INFO`` answer: who we are and where OSC goes. No WS_IP/WS_PORT: the
+    WebSocket is on this same port, as the proposal assumes when they are absent."""
     info: Node = {
-        "NAME": f"oscserver ({spec.name})" if spec is not None else "oscserver",
-        "OSC_PORT": server.osc_port,
+        "NAME": name,
+        "OSC_PORT": osc_port,
         "OSC_TRANSPORT": "UDP",
         "EXTENSIONS": dict(EXTENSIONS),
     }
-    if server.config.osc_host not in _WILDCARD_HOSTS:
-        info["OSC_IP"] = server.config.osc_host
+    if osc_host not in _WILDCARD_HOSTS:
+        info["OSC_IP"] = osc_host
     return info
 
 
-def answer(server: Server, path: str, query: str) -> tuple[int, Node | None]:
-    """HTTP status and JSON body for ``GET path?query`` (the body is None for 204)."""
-    attribute = query.split("&", 1)[0].split("=", 1)[0] if query else ""
-    if attribute == "HOST_INFO":
-        return 200, host_info(server)
-    if attribute and attribute not in ATTRIBUTES:
-        return 400, {"error": f"unknown OSCQuery attribute {attribute!r}"}
-    rows = server.describe_addresses()
-    address = "/" + "/".join(_parts(path))
-    node = find_node(build_namespace(rows), address) or element_node(rows, address)
-    if node is None:
-        return 404, {"error": f"no OSC node at {address!r}; GET / lists them all"}
-    if not attribute:
-        return 200, node
-    if attribute not in node:
-        return 204, None
-    return 200, {attribute: node[attribute]}
-
-
-async def handle(request: web.Request) -> web.StreamResponse:
-    """aiohttp handler for every ``GET`` on the OSCQuery port."""
-    server: Server = request.app[OSCQUERY_SERVER_KEY]  # type: ignore[assignment]
-    status, body = answer(server, request.path, request.query_string)
-    if body is None:
-        return web.Response(status=status)
-    return web.json_response(body, status=status)
-
-
-OSCQUERY_SERVER_KEY = web.AppKey("oscquery_server", object)
-
-
-def build_oscquery_app(server: Server) -> web.Application:
-    """An app that answers OSCQuery for ``server`` on every path."""
-    app = web.Application()
-    app[OSCQUERY_SERVER_KEY] = server
-    app.router.add_get("/{path:.*}", handle)
-    return app
-
-
 class OscQueryServer(AppServer):
-    """Serves OSCQuery for ``server`` on ``host:port`` (port 0: any free port) until ``stop``."""
+    """Serves OSCQuery for ``router`` on ``host:port`` (port 0: any free port) until ``stop``.
 
-    def __init__(self, server: Server, host: str, port: int) -> None:
-        super().__init__(build_oscquery_app(server), host, port, "OSCQuery", "--oscquery-port")
+    ``subscriptions`` streams values to WebSocket listeners; ``front_door`` decides which
+    hosts may play OSC over the WebSocket (the same rule as for UDP)."""
+
+    def __init__(
+        self,
+        router: ControlRouter,
+        subscriptions: Subscriptions,
+        host_info: HostInfo,
+        host: str,
+        port: int,
+        front_door: FrontDoor | None = None,
+    ) -> None:
+        self._router = router
+        self._subscriptions = subscriptions
+        self._host_info = host_info
+        self._front_door = front_door or FrontDoor(None, rate=0)
+        self._peers: set[WebSocketPeer] = set()
+        self._log = RateLimitedLog(log)
+        app = web.Application()
+        app.router.add_get("/{path:.*}", self._handle)
+        super().__init__(app, host, port, "OSCQuery", "--oscquery-port")
 
     async def start(self) -> None:
         await super().start()
-        log.info("OSCQuery on http://%s:%d/", self.host, self.port)
+        log.info("OSCQuery on http://%s:%d/ (WebSocket on the same port)", self.host, self.port)
+
+    async def stop(self) -> None:
+        for peer in list(self._peers):
+            await peer.close()
+        await super().stop()
+
+    @property
+    def listeners(self) -> int:
+        return len(self._peers)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            return await self._websocket(request)
+        status, body = answer(self._router, self._host_info, request.path, request.query_string)
+        if body is None:
+            return web.Response(status=status)
+        return web.json_response(body, status=status)
+
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(max_msg_size=MAX_WS_MESSAGE_BYTES)
+        await ws.prepare(request)
+        remote = request.remote or ""
+        peer = WebSocketPeer(ws, f"oscquery-ws:{remote}")
+        key = ("ws", id(peer))
+        self._peers.add(peer)
+        source = Source(f"ws:{remote}", None, peer.send_reply)
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self._command(key, peer, message.data, remote)
+                elif message.type == WSMsgType.BINARY:
+                    refused = self._front_door.admit(remote)
+                    if refused is not None:
+                        self._router.reject(refused, f"OSC over WebSocket from {remote}", source)
+                    else:
+                        self._router.handle_datagram(message.data, source)
+        finally:
+            self._subscriptions.remove(key)
+            self._peers.discard(peer)
+            await peer.close()
+        return ws
+
+    def _command(self, key: tuple, peer: WebSocketPeer, text: str, remote: str) -> None:
+        try:
+            data = json.loads(text)
+            command, path = data["COMMAND"], data.get("DATA")
+        except (json.JSONDecodeError, KeyError, TypeError):
+            self._log.warning(
+                "ws", f"OSCQuery WebSocket from {remote}: not a command: {text!r:.80}"
+            )
+            return
+        if command == "LISTEN" and isinstance(path, str):
+            if self._subscriptions.extend(key, [path]) is None:
+                self._subscriptions.add(key, peer, [path])
+        elif command == "IGNORE" and isinstance(path, str):
+            self._subscriptions.remove(key, [path])
+        else:
+            self._log.warning(
+                "ws", f"OSCQuery WebSocket from {remote}: unknown command {command!r:.40}"
+            )
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _range(arg: Arg) -> Node | None:
+    if arg.choices is not None:
+        return {"VALS": list(arg.choices)}
+    if arg.low is None and arg.high is None:
+        return None
+    return {"MIN": arg.low, "MAX": arg.high}
 
 
 def _parts(address: str) -> list[str]:
@@ -225,39 +279,21 @@ def _container(root: Node, address: str) -> Node:
         path += "/" + part
         contents = node.setdefault("CONTENTS", {})
         if part not in contents:
-            contents[part] = {"FULL_PATH": path, "ACCESS": NO_VALUE}
+            contents[part] = {
+                "FULL_PATH": path,
+                "ACCESS": 0,
+                "DESCRIPTION": _CONTAINERS.get(path, ""),
+            }
         node = contents[part]
     return node
 
 
-def _types_and_ranges(
-    address: str, row: dict[str, object]
-) -> tuple[str, list[tuple[float | None, float | None]]]:
-    """The OSC type tags and one (min, max) per argument, from the row and the address kind."""
-    types = str(row["types"])
-    value_range = row.get("range")
-    low, high = value_range if isinstance(value_range, list) else (None, None)
-    length = int(row.get("length", 1))  # type: ignore[call-overload]
-    if types.startswith("f*"):
-        count = int(types[2:])
-        return "f" * count, [(low, high)] * count
-    if types == "if...":  # sparse update: one pair described, more may follow
-        return "if", [(0, length - 1), (low, high)]
-    if address.endswith("/seed"):
-        return "i", [(0, MAX_SEED)]
-    if address == "/smooth" or address.startswith("/smooth/"):
-        return "f", [(0.0, MAX_SMOOTH_SECONDS)]
-    if address == "/spring" or address.startswith("/spring/"):
-        return "ff", [(0.0, MAX_STIFFNESS), (0.0, MAX_DAMPING)]
-    return types, [(low, high)] * len(types)
-
-
-def _description(row: dict[str, object]) -> str:
-    text = str(row.get("description", ""))
-    if str(row["address"]).endswith("/set"):
-        text += "; send more index value pairs in one message to set several at once"
-    motion = row.get("motion")
-    if isinstance(motion, dict):
-        settings = ", ".join(f"{k} {v:g}" for k, v in motion.items() if k != "mode")
-        text += f" (now {motion.get('mode')}{': ' + settings if settings else ''})"
-    return text
+def _drop_contents_of_values(node: Node) -> None:
+    contents = node.get("CONTENTS")
+    if not contents:
+        return
+    if "VALUE" in node:
+        del node["CONTENTS"]  # its children answer when asked
+        return
+    for child in contents.values():
+        _drop_contents_of_values(child)

@@ -40,6 +40,9 @@ class Schedule:
     def is_full(self) -> bool:
         return len(self._heap) >= self._max_pending
 
+    def has_room(self, count: int = 1) -> bool:
+        return len(self._heap) + count <= self._max_pending
+
     def add(self, due: float, change: Change, seq: int, arrival: float) -> None:
         with self._lock:
             heapq.heappush(self._heap, _Pending(due, next(self._order), change, seq, arrival))

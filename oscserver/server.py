@@ -20,14 +20,21 @@ import numpy as np
 from oscserver.controls import Controls
 from oscserver.exceptions import ControlError, GeneratorError, StartupError
 from oscserver.frame_bus import FrameBus
-from oscserver.generator import resolve_model_path
+from oscserver.generator import GeneratorSpec, resolve_model_path
 from oscserver.http.app import HttpServer
 from oscserver.learning import Learner
 from oscserver.library import GeneratorLibrary, LoadedGenerator
+from oscserver.loop_lag import LoopLag
+from oscserver.media import MediaFolders
+from oscserver.net import is_loopback
 from oscserver.osc.address_space import AddressSpace
+from oscserver.osc.commands import reply_commands
+from oscserver.osc.describe import Address, Arg
+from oscserver.osc.front_door import DEFAULT_RATE, LOOPBACK, FrontDoor, parse_networks
 from oscserver.osc.listener import OscListener
-from oscserver.osc.router import ControlRouter
-from oscserver.oscquery import OscQueryServer
+from oscserver.osc.router import Command, ControlRouter, Source
+from oscserver.osc.subscriptions import Subscriptions
+from oscserver.oscquery import OscQueryServer, host_info
 from oscserver.render_loop import RenderLoop
 from oscserver.runtime import GeneratorRuntime
 from oscserver.schedule import Schedule
@@ -35,7 +42,7 @@ from oscserver.sinks.webrtc import WebRTCSink
 from oscserver.stats import ControlCounters
 from oscserver.tasks import TaskManager
 from oscserver.webrtc.codecs import DEFAULT_BITRATE, DEFAULT_CODEC
-from oscserver.webrtc.ice import is_loopback, offer_loopback_only
+from oscserver.webrtc.ice import offer_loopback_only
 
 log = logging.getLogger("oscserver")
 
@@ -73,6 +80,13 @@ class ServeConfig:
     """Also send frames as an NDI source of this name (needs the ndi extra)."""
     cache_dir: Path | None = None
     """TensorRT engine cache (default: $OSCSERVER_CACHE_DIR or ~/.cache/oscserver)."""
+    osc_allow: str | None = None
+    """Networks whose OSC is read, "CIDR[,CIDR...]" (default: loopback when bound to
+    loopback; everyone, with a warning, when bound beyond)."""
+    osc_rate_limit: float = DEFAULT_RATE
+    """Datagrams per second per sending host (0: no limit)."""
+    media_dirs: tuple[str, ...] = ()
+    """Folders /model PATH and /feedback/image PATH may read (default: the --model files')."""
 
 
 class Server:
@@ -94,6 +108,9 @@ class Server:
         self.active: LoadedGenerator | None = None
         self.learner: Learner | None = None
         self.oscquery: OscQueryServer | None = None
+        self.subscriptions: Subscriptions | None = None
+        self.loop_lag = LoopLag()
+        self.media = MediaFolders([])
         self._learn_dir: tempfile.TemporaryDirectory[str] | None = None
 
     async def start(self) -> None:
@@ -118,12 +135,28 @@ class Server:
         if len(self.library.loaded) > 1:
             names = ", ".join(self.library.loaded)
             log.info("loaded generators: %s (switch with /model NAME)", names)
+        self.media = MediaFolders(self._media_folders())
         self.controls = Controls(spec)
-        self.router = ControlRouter(AddressSpace(spec), self.controls, self.schedule, self.counters)
-        self.router.commands["/model"] = self._model_command
-        self.listener = OscListener(self.router, cfg.osc_host, cfg.osc_port)
+        self.router = ControlRouter(self._space(spec), self.controls, self.schedule, self.counters)
+        self.subscriptions = Subscriptions(self.router)
+        front_door = FrontDoor(self._allowed_networks(), cfg.osc_rate_limit)
+        self.listener = OscListener(self.router, cfg.osc_host, cfg.osc_port, front_door)
+        self._model_address()
+        for command in reply_commands(
+            self.router, self.subscriptions, self.status, self.listener.send
+        ):
+            self.router.commands[command.address.address] = command
         await self.listener.start()
         log.info("listening for OSC on udp %s:%d", cfg.osc_host, self.listener.port)
+        if front_door.allow is None:
+            log.warning(
+                "OSC port udp %s:%d is open to every host that can reach it; limit it with "
+                "--osc-allow CIDR",
+                cfg.osc_host,
+                self.listener.port,
+            )
+        self.tasks.spawn(self.loop_lag.run(), name="loop-lag")
+        self.tasks.spawn(self.subscriptions.run(), name="osc-subscriptions")
         self.bus = FrameBus(fmt, self.tasks)
         try:
             if cfg.shm:
@@ -138,7 +171,14 @@ class Server:
 
                 await self.bus.add_sink(NdiSink(cfg.ndi, fps=cfg.fps))
             if cfg.oscquery_port is not None:
-                self.oscquery = OscQueryServer(self, cfg.http_host, cfg.oscquery_port)
+                self.oscquery = OscQueryServer(
+                    self.router,
+                    self.subscriptions,
+                    self._host_info,
+                    cfg.http_host,
+                    cfg.oscquery_port,
+                    front_door,
+                )
                 await self.oscquery.start()
             self.render_loop = RenderLoop(
                 runtime, self.controls, self.schedule, self.bus.publish, cfg.fps
@@ -172,25 +212,59 @@ class Server:
 
     # -- switching generators --------------------------------------------------------------
 
-    def _model_command(self, address: str, args: Sequence[object]) -> None:
+    def _space(self, spec: GeneratorSpec) -> AddressSpace:
+        return AddressSpace(
+            spec, check_file=lambda address, path: str(self.media.resolve(address, path))
+        )
+
+    def _media_folders(self) -> list[Path]:
+        cfg = self.config
+        if cfg.media_dirs:
+            return [Path(d) for d in cfg.media_dirs]
+        models = [cfg.model, *cfg.more_models]
+        return [resolve_model_path(m, cfg.size).parent for m in models]
+
+    def _allowed_networks(self) -> tuple | None:
+        cfg = self.config
+        if cfg.osc_allow:
+            try:
+                return parse_networks(cfg.osc_allow)
+            except ValueError as exc:
+                raise StartupError(str(exc)) from None
+        return LOOPBACK if is_loopback(cfg.osc_host) else None
+
+    def _host_info(self) -> dict[str, object]:
+        name = f"oscserver ({self.runtime.spec.name})" if self.runtime else "oscserver"
+        return host_info(name, self.config.osc_host, self.osc_port)
+
+    def _model_address(self) -> None:
+        """(Re)describe /model: its value is the generator playing, its description the
+        generators loaded (they change as files are loaded)."""
+        assert self.router is not None
+        loaded = ", ".join(self.library.loaded)
+        address = Address(
+            "/model",
+            (Arg("s"),),
+            f"the generator playing; send a loaded one's name ({loaded}) or a path to a .onnx "
+            "file in the media folders to switch",
+            read=lambda _: (self._active_name,),
+        )
+        self.router.commands["/model"] = Command(address, self._model_command)
+
+    def _model_command(self, args: Sequence[object], source: Source) -> None:
         """``/model NAME`` switches to a loaded generator; ``/model PATH.onnx`` loads one."""
         loaded = ", ".join(self.library.loaded)
         if len(args) != 1 or not isinstance(args[0], str):
             raise ControlError(
                 "wrong_type" if len(args) == 1 else "wrong_count",
-                f"{address} expects one string: a loaded generator ({loaded}) or a path to a "
+                f"/model expects one string: a loaded generator ({loaded}) or a path to a "
                 ".onnx file",
             )
         target = args[0]
         if target in self.library.loaded:
             self.tasks.spawn(self.use_model(target), name=f"model:{target}")
             return
-        path = Path(target)
-        if path.suffix.lower() != ".onnx" or not path.is_file():
-            raise ControlError(
-                "bad_file",
-                f"{address}: {target!r} is neither a loaded generator ({loaded}) nor a .onnx file",
-            )
+        path = self.media.resolve("/model", target, suffix=".onnx")
         self.tasks.spawn(self.load_and_use(path), name=f"model-load:{path.name}")
 
     async def load_and_use(self, path: Path) -> bool:
@@ -218,10 +292,13 @@ class Server:
         runtime = loaded.runtime
         controls = Controls(runtime.spec, carry_from=self.controls)
         # One block on the loop: OSC sees the old generator or the new one, never a mix.
-        self.router.space = AddressSpace(runtime.spec)
+        self.router.space = self._space(runtime.spec)
         self.router.controls = controls
         dropped = self.schedule.clear()
         self.runtime, self.controls, self.active = runtime, controls, loaded
+        self._model_address()
+        if self.subscriptions is not None:
+            self.subscriptions.space_changed()
         done = self.render_loop.swap(runtime, controls)
         await asyncio.to_thread(done.wait, 5.0)
         note = f"; dropped {dropped} time-tagged changes" if dropped else ""
@@ -297,6 +374,9 @@ class Server:
             "osc_to_frame_ms_p50": lat_p50,
             "osc_to_frame_ms_p99": lat_p99,
             "osc": self.counters.as_dict(),
+            "loop_lag_ms": self.loop_lag.summary(),
+            "osc_subscriptions": len(self.subscriptions) if self.subscriptions else 0,
+            "oscquery_listeners": self.oscquery.listeners if self.oscquery else 0,
             "scheduled": len(self.schedule),
             "generator": self.runtime.spec.name if self.runtime else None,
             "frame_size": list(_size(self.runtime)) if self.runtime else None,
@@ -322,24 +402,32 @@ class Server:
     def describe_addresses(self) -> list[dict[str, object]]:
         """Every OSC address with its types, range, default and current value (GET /osc)."""
         assert self.router is not None and self.controls is not None and self.runtime
+        reading = self.controls.reading()
         rows = []
-        for entry in self.router.space.addresses:
+        entries = list(self.router.space.addresses)
+        entries += [c.address for c in self.router.commands.values()]
+        for entry in entries:
             row: dict[str, object] = {
                 "address": entry.address,
-                "types": entry.types,
+                "types": entry.signature,
                 "description": entry.description,
-                **entry.extra,
+                "access": entry.access,
+                "args": [_describe_arg(a) for a in dict.fromkeys(entry.args)],
             }
             if entry.control is not None:
                 row["control"] = entry.control
                 spec = self.runtime.spec.input(entry.control)
-                value, target, motion = self.controls.current(entry.control)
+                row["range"] = [spec.low, spec.high]
+                row["length"] = spec.length
+                value, target, motion = reading.current(entry.control)
                 if entry.address in (f"/{spec.name}", f"/{spec.name}/set"):
                     row["default"] = _plain(spec.default)
                     row["value"] = _plain(value)
                     row["target"] = _plain(target)
                 if entry.address.startswith(("/smooth/", "/spring/")):
                     row["motion"] = motion.describe()
+            elif entry.read is not None:
+                row["value"] = list(entry.read(reading))
             rows.append(row)
         return rows
 
@@ -361,15 +449,27 @@ def _plain(values: np.ndarray) -> float | list[float]:
     return [round(float(v), 6) for v in values.reshape(-1)]
 
 
+def _describe_arg(arg: Arg) -> dict[str, object]:
+    described: dict[str, object] = {"type": arg.type}
+    if arg.low is not None:
+        described["min"] = arg.low
+    if arg.high is not None:
+        described["max"] = arg.high
+    return described
+
+
 def format_status(status: dict) -> str:
     osc = status["osc"]
     reasons = ", ".join(f"{k} {v}" for k, v in osc["rejected_by_reason"].items() if v)
     frame = status["frame_ms_p50"]
     frame_text = f"{frame:.1f} ms" if frame is not None else "-"
+    lag = (status.get("loop_lag_ms") or {}).get("p99")
+    lag_text = f" | loop lag p99 {lag:.1f} ms" if lag is not None else ""
     viewers = len(status.get("viewers", []))
     return (
         f"{status['fps']:5.1f} fps | frame {frame_text} | dropped {status['frames_dropped']} | "
         f"osc {osc['accepted']} accepted, {osc['rejected']} rejected"
         + (f" ({reasons})" if reasons else "")
+        + lag_text
         + (f" | viewers {viewers}" if viewers else "")
     )

@@ -15,13 +15,16 @@ from oscserver.osc.address_space import REASONS
 class ControlCounters:
     """Accepted and rejected control messages, rejections counted per reason.
 
-    Every message (or malformed datagram) is counted exactly once, so
-    ``accepted + sum(rejected.values())`` is what was received."""
+    Every message (or malformed datagram, or datagram refused at the door) is counted exactly
+    once, so ``accepted + rejected + empty_bundles`` is what was received. Malformed datagrams
+    are also counted by what was wrong with them (``malformed_by_kind``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.accepted = 0
         self.rejected: Counter[str] = Counter({reason: 0 for reason in REASONS})
+        self.malformed_by_kind: Counter[str] = Counter()
+        self.empty_bundles = 0
         self._seq = 0
 
     def accept(self) -> int:
@@ -35,6 +38,15 @@ class ControlCounters:
         with self._lock:
             self.rejected[reason] += 1
 
+    def malformed(self, kind: str) -> None:
+        """What was wrong with a malformed datagram (counted as rejected on its own)."""
+        with self._lock:
+            self.malformed_by_kind[kind] += 1
+
+    def empty_bundle(self, count: int = 1) -> None:
+        with self._lock:
+            self.empty_bundles += count
+
     @property
     def total_rejected(self) -> int:
         with self._lock:
@@ -46,6 +58,8 @@ class ControlCounters:
                 "accepted": self.accepted,
                 "rejected": sum(self.rejected.values()),
                 "rejected_by_reason": dict(self.rejected),
+                "malformed_by_kind": dict(self.malformed_by_kind),
+                "empty_bundles": self.empty_bundles,
             }
 
 

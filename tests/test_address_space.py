@@ -109,7 +109,7 @@ def test_discovery_lists_every_control(space):
         "/smooth",
     ):
         assert expected in addresses
-    assert addresses["/class"].types == "f*8"
+    assert addresses["/class"].signature == "f*8" and addresses["/class"].types == "f" * 8
 
 
 def _router(spec):

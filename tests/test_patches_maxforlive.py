@@ -6,11 +6,15 @@ Max is not available here, so the patch has never been opened in Max. Instead:
   every patch cord joins existing boxes at existing inlets and outlets; every Live parameter
   has a long name, short name, type and range;
 - behaviour: a small interpreter for exactly those objects runs the patch's message graph:
-  it turns every dial through its range, presses Kick and feeds it track levels (loud hits
-  after quiet) to make onsets, and collects every message that reaches ``udpsend``;
-- acceptance: every collected OSC message goes over real UDP to a real server on the
-  default generator, whose counters must show all of them accepted and none rejected;
-- the .amxd in the repository is the .maxpat built by tools/build_amxd.py, and reads back.
+  it loads the device (pattr restores the host, live.thisdevice bangs), turns every dial
+  through its range, presses Kick and feeds it track levels (loud hits after quiet) to make
+  onsets, and collects every message that reaches ``udpsend``; the class vector (``uzi`` ->
+  ``expr`` -> ``zl.group`` -> ``prepend``) is computed from the objects' own arguments;
+- acceptance: every collected OSC message, the 1000-number ``/class`` vectors included, goes
+  over real UDP to a real server on the default generator, whose counters must show all of
+  them accepted and none rejected, and whose class target must end as the device's last vector;
+- the .amxd in the repository is the .maxpat built by tools/build_amxd.py, and reads back;
+  tools/build_amxd.py refuses to extract an encrypted device.
 """
 
 from __future__ import annotations
@@ -19,14 +23,18 @@ import asyncio
 import json
 import random
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from oscserver.imagenet import CLASS_COUNT
 from oscserver.server import ServeConfig, Server
 from tests.conftest import OscSender, free_udp_port
-from tools.build_amxd import build_amxd, read_amxd
+from tools.build_amxd import AmxdError, build_amxd, chunk, read_amxd
 
 ROOT = Path(__file__).resolve().parent.parent
 MAXPAT = ROOT / "patches" / "maxforlive" / "oscserver.maxpat"
@@ -35,6 +43,11 @@ AMXD = ROOT / "patches" / "maxforlive" / "oscserver.amxd"
 Atom = int | float | str
 Message = list[Atom]
 BANG: Message = ["bang"]
+CLASS_ADDRESS = "/class"
+"""The server's address for the whole class-weight vector (docs/osc.md)."""
+DEFAULT_CLASS = 780
+"""The default generator's starting class (weight 1); test_server_accepts_everything... reads
+it back from the real server, so this number cannot drift from what the server starts with."""
 
 
 def _count(args: list[str]) -> int:
@@ -64,15 +77,14 @@ KNOWN_OBJECTS: dict[str, Callable[[list[str]], tuple[int, int]]] = {
     "sel": lambda a: (2 if len(a) == 1 else 1, len(a) + 1),
     "f": lambda a: (2, 1),
     "*": lambda a: (2, 1),
-    "!-": lambda a: (2, 1),
     "uzi": lambda a: (2, 3),
     "random": lambda a: (2, 1),
     "zl.group": lambda a: (2, 2),
-    "zl.reg": lambda a: (2, 2),
-    "zl.join": lambda a: (2, 2),
     "route": lambda a: (2 if len(a) == 1 else 1, len(a) + 1),
     "prepend": lambda a: (1, 1),
     "udpsend": lambda a: (1, 0),
+    "live.thisdevice": lambda a: (1, 3),
+    "pattr": lambda a: (1, 3),
 }
 UI_OBJECTS = {
     "live.dial": (1, 2),
@@ -84,10 +96,10 @@ UI_OBJECTS = {
 }
 _METHODS = {
     "*": "_times",
-    "!-": "_reverse_minus",
     "zl.group": "_zl_group",
-    "zl.reg": "_zl_reg",
-    "zl.join": "_zl_join",
+    "live.dial": "_live_parameter",
+    "live.numbox": "_live_parameter",
+    "live.button": "_live_button",
 }
 """Runner method for each object whose name is not a Python identifier."""
 SIGNAL_OBJECTS = {"plugin~", "plugout~", "+~", "*~", "average~", "snapshot~"}
@@ -106,6 +118,24 @@ def _class_and_args(box: dict) -> tuple[str, list[str]]:
         return box["maxclass"], []
     name, *args = box["text"].split()
     return name, args
+
+
+def _class_vector_shape(patcher: dict) -> tuple[str, int]:
+    """(address, length) of the whole class vector, read from the patch: the ``prepend /class``
+    box and the N of the ``zl.group N`` that feeds it."""
+    boxes = _boxes(patcher)
+    for entry in patcher["lines"]:
+        src, dst = entry["patchline"]["source"][0], entry["patchline"]["destination"][0]
+        source, source_args = _class_and_args(boxes[src])
+        target, target_args = _class_and_args(boxes[dst])
+        if source == "zl.group" and target == "prepend" and target_args == [CLASS_ADDRESS]:
+            return target_args[0], int(source_args[0])
+    raise AssertionError(f"the patch has no zl.group feeding a prepend {CLASS_ADDRESS}")
+
+
+def _host_pattr(patcher: dict) -> dict:
+    (box,) = [b for b in _boxes(patcher).values() if _class_and_args(b)[0] == "pattr"]
+    return box
 
 
 # -- structure ----------------------------------------------------------------------------------
@@ -140,6 +170,33 @@ def test_patch_structure_is_valid_max():
     # Max sends to several cords from one outlet in an order set by screen position; the patch
     # uses [t] instead wherever order matters, so no control outlet feeds two inlets.
     assert max(fanout.values()) == 1, [k for k, v in fanout.items() if v > 1]
+    # The checks above covered the class-vector chain, the load trigger and the host storage.
+    used = {_class_and_args(box)[0] for box in boxes.values()}
+    assert {"uzi", "expr", "zl.group", "live.thisdevice", "pattr"} <= used, used
+    wired = {entry["patchline"]["source"][0] for entry in patcher["lines"]} | {
+        entry["patchline"]["destination"][0] for entry in patcher["lines"]
+    }
+    unwired = [
+        b["id"] for b in boxes.values() if b["maxclass"] != "comment" and b["id"] not in wired
+    ]
+    assert not unwired, f"boxes with no cord: {unwired}"
+
+
+def test_host_is_stored_with_the_live_set():
+    """The host field's text lives in a pattr in parameter mode with the Blob type: Live saves it
+    with the set (not automatable, "Stored Only") and the pattr outputs it again on load."""
+    patcher = _load()
+    box = _host_pattr(patcher)
+    assert box["saved_object_attributes"]["parameter_enable"] == 1
+    value = box["saved_attribute_attributes"]["valueof"]
+    assert value["parameter_type"] == 3, "Blob: Live stores any list or symbol"
+    assert value["parameter_invisible"] == 1, "Stored Only: saved, not automatable"
+    assert patcher["parameters"][box["id"]][0] == value["parameter_longname"]
+    # its starting value is the host the field shows and udpsend starts with
+    boxes = _boxes(patcher)
+    (field,) = [b for b in boxes.values() if b["maxclass"] == "textedit"]
+    (udpsend,) = [b for b in boxes.values() if _class_and_args(b)[0] == "udpsend"]
+    assert box["restore"] == [field["text"]] == [_class_and_args(udpsend)[1][0]]
 
 
 def test_live_parameters_are_automatable():
@@ -193,6 +250,38 @@ def test_amxd_is_built_from_the_maxpat_and_round_trips(tmp_path):
     assert AMXD.read_bytes() == data, "rebuild: python tools/build_amxd.py " + str(MAXPAT)
 
 
+@pytest.mark.parametrize("with_patcher", [False, True])
+def test_extract_refuses_an_encrypted_device(tmp_path, with_patcher):
+    """A device with a ``ciph`` chunk is encrypted: --extract says so in one line, prints no
+    JSON and fails, even when a ptch chunk is there too."""
+    plain = build_amxd(MAXPAT.read_text(encoding="utf-8"), "audio")
+    head = plain if with_patcher else plain[: plain.index(b"ptch")]
+    device = tmp_path / "locked.amxd"
+    device.write_bytes(head + chunk(b"ciph", bytes(range(256)) * 4))
+    with pytest.raises(AmxdError, match="encrypted"):
+        read_amxd(device.read_bytes())
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_amxd.py"), "--extract", str(device)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and "encrypted" in lines[0] and "cannot be extracted" in lines[0]
+    assert str(device) in lines[0]
+    # the same file without the ciph chunk extracts (so the refusal is about the chunk)
+    if with_patcher:
+        device.write_bytes(plain)
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "tools" / "build_amxd.py"), "--extract", str(device)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0 and json.loads(done.stdout)["patcher"]
+
+
 # -- behaviour ------------------------------------------------------------------------------------
 
 
@@ -216,14 +305,35 @@ class PatchRunner:
         self.by_class = {b["maxclass"] if b["maxclass"] != "newobj" else b["text"].split()[0]: i
                          for i, b in self.boxes.items()}  # fmt: skip
 
-    # driving the patch, as a performer or the audio would
+    # driving the patch, as Max, Live, a performer or the audio would
+    def load(self, stored: dict[str, Message] | None = None) -> None:
+        """The device opening: each pattr restores its value and outputs it (autorestore), taken
+        from ``stored`` (what Live saved with the set, by parameter name) or else the patcher
+        file's ``restore``; then live.thisdevice bangs."""
+        for box_id, box in self.boxes.items():
+            if _class_and_args(box)[0] != "pattr":
+                continue
+            name = box["saved_attribute_attributes"]["valueof"]["parameter_longname"]
+            value = list((stored or {}).get(name, box.get("restore", [])))
+            self.state.setdefault(box_id, {})["value"] = value
+            if value:
+                self.emit(box_id, 0, value)
+        for box_id, box in self.boxes.items():
+            if _class_and_args(box)[0] == "live.thisdevice":
+                self.emit(box_id, 0, BANG)
+
+    def stored(self) -> dict[str, Message]:
+        """What Live would save with the set for each pattr parameter, by name."""
+        return {
+            box["saved_attribute_attributes"]["valueof"]["parameter_longname"]: list(
+                self.state.get(box_id, {}).get("value", box.get("restore", []))
+            )
+            for box_id, box in self.boxes.items()
+            if _class_and_args(box)[0] == "pattr"
+        }
+
     def turn(self, longname: str, value: float) -> None:
-        box = self.boxes[self.by_name[longname]]
-        kind = box["saved_attribute_attributes"]["valueof"]["parameter_type"]
-        if box["maxclass"] == "live.button":
-            self.emit(box["id"], 0, BANG)
-        else:
-            self.emit(box["id"], 0, [int(value) if kind == 1 else float(value)])
+        self.receive(self.by_name[longname], 0, [value])
 
     def level(self, value: float) -> None:
         self.emit(self.by_class["snapshot~"], 0, [float(value)])
@@ -246,6 +356,35 @@ class PatchRunner:
 
     def _udpsend(self, box_id, args, inlet, message, state) -> None:
         self.sent.append(message)
+
+    def _live_parameter(self, box_id, args, inlet, message, state) -> None:
+        """live.dial / live.numbox: a number sets (clipped to the range) and outputs; a bang
+        outputs the current value, the parameter's initial value before anything else."""
+        value = self.boxes[box_id]["saved_attribute_attributes"]["valueof"]
+        low, high = value["parameter_mmin"], value["parameter_mmax"]
+        current = state.setdefault("value", value.get("parameter_initial", [low])[0])
+        if message != BANG:
+            current = state["value"] = min(max(float(message[0]), low), high)
+        self.emit(box_id, 0, [int(current) if value["parameter_type"] == 1 else float(current)])
+
+    def _live_button(self, box_id, args, inlet, message, state) -> None:
+        self.emit(box_id, 0, BANG)  # any message flashes it and sends a bang
+
+    def _pattr(self, box_id, args, inlet, message, state) -> None:
+        """pattr: bang outputs the value; ``set`` stores without output; anything else is
+        stored and output from the left outlet."""
+        value = state.setdefault("value", list(self.boxes[box_id].get("restore", [])))
+        if message == BANG:
+            self.emit(box_id, 0, list(value))
+        elif message[0] == "set":
+            state["value"] = list(message[1:])
+        else:
+            state["value"] = list(message)
+            self.emit(box_id, 0, list(message))
+
+    def _textedit(self, box_id, args, inlet, message, state) -> None:
+        assert message[0] == "set", f"textedit gets only set here, not {message}"
+        state["text"] = list(message[1:])  # shown, not output
 
     def _prepend(self, box_id, args, inlet, message, state) -> None:
         self.emit(box_id, 0, [*_atoms(args), *message])
@@ -282,8 +421,10 @@ class PatchRunner:
         values[inlet : inlet + len(message)] = message
         if inlet != 0:
             return
-        code = re.sub(r"\$([fi])(\d+)", lambda m: f"{m[1]}(v[{int(m[2]) - 1}])", " ".join(args))
-        result = eval(code, {"f": float, "i": int, "v": values})  # only the patch's own text
+        if "code" not in state:  # only the patch's own text, $f2 -> f(v[1])
+            text = re.sub(r"\$([fi])(\d+)", lambda m: f"{m[1]}(v[{int(m[2]) - 1}])", " ".join(args))
+            state["code"] = compile(text, f"<{box_id}>", "eval")
+        result = eval(state["code"], {"f": float, "i": int, "v": values})
         self.emit(box_id, 0, [int(result) if isinstance(result, bool) else result])
 
     def _clip(self, box_id, args, inlet, message, state) -> None:
@@ -317,9 +458,6 @@ class PatchRunner:
     def _times(self, box_id, args, inlet, message, state) -> None:
         self._binary(box_id, args, inlet, message, state, lambda a, b: a * b)
 
-    def _reverse_minus(self, box_id, args, inlet, message, state) -> None:
-        self._binary(box_id, args, inlet, message, state, lambda a, b: b - a)
-
     def _slide(self, box_id, args, inlet, message, state) -> None:
         previous = state.get("y", 0.0)
         up, down = (float(a) for a in args)
@@ -342,18 +480,6 @@ class PatchRunner:
         if len(held) >= int(args[0]):
             out, state["held"] = held[: int(args[0])], held[int(args[0]) :]
             self.emit(box_id, 0, out)
-
-    def _zl_reg(self, box_id, args, inlet, message, state) -> None:
-        if inlet == 1:
-            state["list"] = list(message)
-        elif message == BANG:
-            self.emit(box_id, 0, list(state.get("list", _atoms(args))))
-
-    def _zl_join(self, box_id, args, inlet, message, state) -> None:
-        if inlet == 1:
-            state["list"] = list(message)
-        else:
-            self.emit(box_id, 0, [*message, *state.get("list", [])])
 
     def _route(self, box_id, args, inlet, message, state) -> None:
         if message[0] in args:
@@ -396,7 +522,9 @@ def _like(templates: list[Atom], values: Message) -> list[Atom]:
 
 
 def _play(runner: PatchRunner) -> None:
-    """A performance: every parameter through its range, kicks, and a track with hits."""
+    """A performance: the device loads, every parameter goes through its range, kicks, and a
+    track with hits."""
+    runner.load()
     for name, values in {
         "Port": [9000, 1, 65535],
         "Smoothing": [0.0, 10.0, 0.3],
@@ -419,15 +547,28 @@ def _play(runner: PatchRunner) -> None:
     runner.turn("Kick", 1)
 
 
+def _expected_vector(length: int, a: int, b: int, mix: float) -> list[float]:
+    """What the device is meant to send: A at 1 - Mix, B at Mix (one class: 1), the rest 0."""
+    weights = [0.0] * length
+    weights[a] += 1.0 - mix
+    weights[b] += mix
+    return weights
+
+
 def test_runner_sees_every_control_reach_udpsend():
-    runner = PatchRunner(_load())
+    patcher = _load()
+    address, length = _class_vector_shape(patcher)
+    runner = PatchRunner(patcher)
     _play(runner)
     addresses = {str(m[0]) for m in runner.sent}
-    assert {"/truncation", "/class/set", "/noise/seed", "/smooth", "/noise/set"} <= addresses
+    assert {"/truncation", address, "/noise/seed", "/smooth", "/noise/set"} <= addresses
+    assert "/class/set" not in addresses
     assert ["host", "127.0.0.1"] in runner.sent and ["port", 9000] in runner.sent
-    classes = [m for m in runner.sent if m[0] == "/class/set"]
-    # Previous classes are zeroed first, then A at 1 - Mix and B at Mix, in one message.
-    assert classes[-1] == ["/class/set", 207, 0, 980, 0, 207, 0.75, 980, 0.25]
+    vectors = [m[1:] for m in runner.sent if m[0] == address]
+    # one whole vector on load for each of Class A, Class B and Mix, then one per change
+    assert len(vectors) == 3 + 9
+    assert all(len(v) == length == CLASS_COUNT for v in vectors)
+    assert vectors[-1] == pytest.approx(_expected_vector(length, 207, 980, 0.25))
     nudges = [m for m in runner.sent if m[0] == "/noise/set"]
     assert len(nudges) >= 3 and all(len(m) == 17 for m in nudges)
     assert max(abs(v) for m in nudges for v in m[2::2]) <= 2.0
@@ -435,12 +576,85 @@ def test_runner_sees_every_control_reach_udpsend():
     assert min(truncations) >= 0.02 and max(truncations) <= 1.0
 
 
+@pytest.mark.parametrize(
+    "a, b, mix",
+    [(207, 980, 0.25), (0, 999, 0.0), (12, 500, 1.0), (3, 3, 0.6), (DEFAULT_CLASS, 1, 1.0)],
+)
+def test_class_vector_is_a_at_one_minus_mix_and_b_at_mix(a, b, mix):
+    """The uzi -> expr -> zl.group chain, run from the expr's own text: A gets 1 - Mix, B gets
+    Mix (the same class twice gets 1), every other class 0, the default class included."""
+    patcher = _load()
+    address, length = _class_vector_shape(patcher)
+    assert length == CLASS_COUNT
+    runner = PatchRunner(patcher)
+    for name, value in (("Class A", a), ("Class B", b), ("Mix", mix)):
+        runner.turn(name, value)
+    vectors = [m[1:] for m in runner.sent if m[0] == address]
+    assert len(vectors) == 3, "one whole vector per change"
+    vector = vectors[-1]
+    assert all(isinstance(v, float) for v in vector), "OSC floats, as the server expects"
+    assert vector == pytest.approx(_expected_vector(length, a, b, mix))
+    assert vector[a] == pytest.approx(1.0 - mix if a != b else 1.0)
+    assert vector[b] == pytest.approx(mix if a != b else 1.0)
+    assert sum(vector) == pytest.approx(1.0)
+    assert {i for i, v in enumerate(vector) if v != 0} <= {a, b}, "every other class is 0"
+    # the server's default class is off unless it is A or B with a weight above 0
+    default_weight = (1.0 - mix) * (a == DEFAULT_CLASS) + mix * (b == DEFAULT_CLASS)
+    assert vector[DEFAULT_CLASS] == pytest.approx(default_weight)
+    if default_weight == 0:
+        assert vector[DEFAULT_CLASS] == 0.0
+
+
+def test_loading_the_device_sends_host_port_then_the_whole_class_vector():
+    patcher = _load()
+    address, length = _class_vector_shape(patcher)
+    runner = PatchRunner(patcher)
+    runner.load()
+    kinds = [str(m[0]) for m in runner.sent]
+    assert address in kinds, "loading must send the class vector"
+    first_vector = kinds.index(address)
+    assert "host" in kinds[:first_vector] and "port" in kinds[:first_vector], kinds
+    initial = {
+        name: runner.boxes[box_id]["saved_attribute_attributes"]["valueof"]["parameter_initial"][0]
+        for name, box_id in runner.by_name.items()
+    }
+    vector = runner.sent[-1][1:]
+    assert runner.sent[-1][0] == address
+    expected = _expected_vector(
+        length, int(initial["Class A"]), int(initial["Class B"]), initial["Mix"]
+    )
+    assert vector == pytest.approx(expected)
+    assert vector[DEFAULT_CLASS] == pytest.approx(expected[DEFAULT_CLASS])
+
+
+def test_typed_host_is_saved_and_restored_before_anything_is_sent():
+    patcher = _load()
+    typed = PatchRunner(patcher)
+    typed.type_host("10.0.0.5")
+    assert typed.sent == [["host", "10.0.0.5"]]
+    (field,) = [i for i, b in typed.boxes.items() if b["maxclass"] == "textedit"]
+    assert typed.state[field]["text"] == ["10.0.0.5"], "the field shows the stored host"
+    saved = typed.stored()
+    assert saved == {"Host": ["10.0.0.5"]}
+    reopened = PatchRunner(patcher)  # the set opened again: Live hands the pattr its value
+    reopened.load(saved)
+    hosts = [m for m in reopened.sent if m[0] == "host"]
+    assert hosts and all(m == ["host", "10.0.0.5"] for m in hosts)
+    kinds = [str(m[0]) for m in reopened.sent]
+    assert kinds.index("host") < kinds.index(_class_vector_shape(patcher)[0])
+    assert reopened.state[field]["text"] == ["10.0.0.5"]
+
+
 def test_server_accepts_everything_the_device_sends():
-    runner = PatchRunner(_load())
+    patcher = _load()
+    address, length = _class_vector_shape(patcher)
+    runner = PatchRunner(patcher)
     _play(runner)
     messages = [m for m in runner.sent if str(m[0]).startswith("/")]
+    vectors = [m for m in messages if m[0] == address]
+    assert vectors and all(len(m) == 1 + length for m in vectors)
 
-    async def main() -> dict:
+    async def main() -> tuple[dict, np.ndarray, np.ndarray]:
         config = ServeConfig(
             model="default",
             osc_port=free_udp_port(),
@@ -453,9 +667,11 @@ def test_server_accepts_everything_the_device_sends():
         server = Server(config)
         await server.start()
         try:
+            assert server.controls is not None
+            before = server.controls.current("class")[1]
             with OscSender(server.osc_port) as osc:
-                for address, *args in messages:
-                    osc.send(str(address), *args)
+                for message_address, *args in messages:
+                    osc.send(str(message_address), *args)
                     await asyncio.sleep(0.002)  # a performance, not a flood
             loop = asyncio.get_running_loop()
             end = loop.time() + 5
@@ -464,13 +680,17 @@ def test_server_accepts_everything_the_device_sends():
                 if counts["accepted"] + counts["rejected"] >= len(messages):
                     break
                 await asyncio.sleep(0.01)
-            return server.counters.as_dict()
+            return server.counters.as_dict(), before, server.controls.current("class")[1]
         finally:
             await server.stop()
 
-    counts = asyncio.run(main())
+    counts, before, after = asyncio.run(main())
     assert counts["rejected"] == 0, counts
     assert counts["accepted"] == len(messages) > 30
+    # the server started on its default class alone; the device's last vector replaced it whole
+    assert np.flatnonzero(before).tolist() == [DEFAULT_CLASS] and before[DEFAULT_CLASS] == 1
+    assert after == pytest.approx(np.asarray(vectors[-1][1:], dtype=np.float32))
+    assert after[DEFAULT_CLASS] == 0
 
 
 @pytest.mark.parametrize("host", ["10.0.0.5", "localhost"])

@@ -11,7 +11,8 @@ length and that many bytes (layout as Max writes it, reconstructed from saved de
     "meta"  4   uint32, 0 here
     "ptch"  N   the patcher JSON (UTF-8), ending in a NUL byte
 
-Frozen devices (a "mx@c" container with embedded files in "ptch") are not written or read.
+Frozen devices (a "mx@c" container with embedded files in "ptch") are not written or read, and
+neither are encrypted ones (a "ciph" chunk): --extract refuses both with a one-line error.
 Writing then reading gives back the same JSON text, byte for byte.
 """
 
@@ -21,6 +22,7 @@ import argparse
 import json
 import struct
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 DEVICE_TYPES = {"audio": b"aaaa", "midi": b"mmmm", "instrument": b"iiii"}
@@ -52,9 +54,8 @@ def build_amxd(patcher_json: str, device_type: str = "audio") -> bytes:
     )
 
 
-def read_chunks(data: bytes) -> dict[bytes, bytes]:
-    """Every chunk of ``data`` by tag; raises :class:`AmxdError` on a truncated file."""
-    chunks: dict[bytes, bytes] = {}
+def iter_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(tag, payload) of each chunk of ``data`` in order; :class:`AmxdError` when truncated."""
     offset = 0
     while offset < len(data):
         if offset + 8 > len(data):
@@ -64,13 +65,25 @@ def read_chunks(data: bytes) -> dict[bytes, bytes]:
         end = offset + 8 + length
         if end > len(data):
             raise AmxdError(f"chunk {tag!r} at byte {offset} runs past the end of the file")
-        chunks[tag] = data[offset + 8 : end]
+        yield tag, data[offset + 8 : end]
         offset = end
+
+
+def read_chunks(data: bytes) -> dict[bytes, bytes]:
+    """Every chunk of ``data`` by tag; raises :class:`AmxdError` on a truncated or encrypted
+    file (an encrypted device is refused as soon as its ``ciph`` chunk is seen)."""
+    chunks: dict[bytes, bytes] = {}
+    for tag, payload in iter_chunks(data):
+        if tag == b"ciph":
+            raise AmxdError(
+                "the device is encrypted (it has a 'ciph' chunk) and cannot be extracted"
+            )
+        chunks[tag] = payload
     return chunks
 
 
 def read_amxd(data: bytes) -> tuple[str, str]:
-    """(device type, patcher JSON text) of an unfrozen .amxd."""
+    """(device type, patcher JSON text) of an unfrozen, unencrypted .amxd."""
     if data[:4] != b"ampf":
         raise AmxdError(f"not a Max for Live device: starts with {data[:4]!r}, expected b'ampf'")
     chunks = read_chunks(data)
@@ -105,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         if read_amxd(data)[1] != args.source.read_text(encoding="utf-8"):
             raise AmxdError("the device did not read back to the same JSON")
     except (OSError, AmxdError, json.JSONDecodeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {args.source}: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {output} ({len(data)} bytes, {args.type} device)")
     return 0

@@ -1,24 +1,28 @@
 """The OSC address space of a loaded generator, and the validation of every message.
 
-Addresses come from the generator's inputs (docs/osc.md lists them). ``parse`` turns an
-address and its arguments into a control change, or raises ``ControlError`` whose ``reason``
-names the counter and whose message says what was expected. Nothing here touches state.
+Addresses come from the generator's inputs (docs/osc.md lists them); each is described once
+(``describe.Address``: its arguments with their types and ranges), and its handler checks the
+ranges of that same description, so what ``GET /osc`` and OSCQuery advertise is what is
+accepted. ``parse`` turns an address and its arguments into a control change, or raises
+``ControlError`` whose ``reason`` names the counter and whose message says what was expected.
+Nothing here touches state: reading a value goes through the ``Controls`` a caller hands in.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from oscserver.controls import Change, FeedbackChange, SetElements, SetMotion, SetTarget
+from oscserver.controls import Change, Controls, FeedbackChange, SetElements, SetMotion, SetTarget
 from oscserver.exceptions import ControlError
 from oscserver.generator import GeneratorSpec, InputSpec
 from oscserver.motion import IMMEDIATE, Motion
 from oscserver.noise import truncated_noise
+from oscserver.osc.describe import Address, Arg
+from oscserver.osc.patterns import AddressPattern, PatternError, compile_pattern
+from oscserver.osc.values import type_name
 
 REASONS = (
     "malformed",
@@ -28,157 +32,313 @@ REASONS = (
     "not_finite",
     "out_of_range",
     "bad_index",
+    "read_only",
     "too_far_ahead",
     "schedule_full",
     "unauthorized",
     "bad_file",
+    "not_allowed",
+    "rate_limited",
+    "subscribers_full",
 )
 MAX_SMOOTH_SECONDS = 60.0
+MIN_STIFFNESS = 0.01
 MAX_STIFFNESS = 10_000.0
 MAX_DAMPING = 1_000.0
-MAX_SEED = 2**32 - 1
+MAX_SEED = 2**31 - 1
+MAX_FRAME = 2**31 - 1
+NOW = "/now"
+"""Read-only prefix: ``/now/<input>`` is where an input is this frame, on its way to the target."""
 
 Handler = Callable[[str, Sequence[object]], Change]
+FileCheck = Callable[[str, str], str]
+"""``(address, path) -> resolved path``, raising ControlError("bad_file") for a refused path."""
+
+SMOOTH = Arg("f", 0.0, MAX_SMOOTH_SECONDS)
+STIFFNESS = Arg("f", MIN_STIFFNESS, MAX_STIFFNESS)
+DAMPING = Arg("f", 0.0, MAX_DAMPING)
+UNIT = Arg("f", 0.0, 1.0)
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
-    """One documented address: what it takes, for /osc discovery and docs."""
+class _Node:
+    """One level of the address tree, for matching patterns part by part."""
 
-    address: str
-    types: str
-    description: str
-    control: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    __slots__ = ("address", "children", "elements")
+
+    def __init__(self) -> None:
+        self.address: Address | None = None
+        self.children: dict[str, _Node] = {}
+        self.elements: int = 0  # /name/0 .. /name/(elements-1) exist
 
 
 class AddressSpace:
     """Routes and validates messages for one generator."""
 
-    def __init__(self, spec: GeneratorSpec) -> None:
-        self._exact: dict[str, Handler] = {}
-        self._elements: dict[str, InputSpec] = {}
+    def __init__(self, spec: GeneratorSpec, check_file: FileCheck | None = None) -> None:
+        self._exact: dict[str, tuple[Address, Handler]] = {}
+        self._vectors: dict[str, tuple[InputSpec, Arg]] = {}
+        self._check_file = check_file or _any_file
+        self._root = _Node()
         self.addresses: list[Address] = []
         for control in spec.controls:
             self._add_control(control)
         if any(c.role == "feedback" for c in spec.inputs):
             self._add_feedback()
         self._route(
-            "/smooth",
-            "f",
-            "exponential smoothing time in seconds for every control (0: immediate)",
+            Address(
+                "/smooth",
+                (SMOOTH,),
+                "exponential smoothing time in seconds for every input (0: immediate); the "
+                "same as /smooth/*",
+            ),
             self._smooth(None),
         )
         self._route(
-            "/spring",
-            "ff",
-            "spring motion for every control: stiffness (1/s^2), damping (1/s)",
+            Address(
+                "/spring",
+                (STIFFNESS, DAMPING),
+                "spring motion for every input: stiffness (1/s^2), damping (1/s); the same as "
+                "/spring/*",
+            ),
             self._spring(None),
         )
 
+    # -- looking up ------------------------------------------------------------------------
+
     def parse(self, address: str, args: Sequence[object]) -> Change:
-        handler = self._exact.get(address)
-        if handler is not None:
+        entry = self._exact.get(address)
+        if entry is not None:
+            described, handler = entry
+            if not described.writable:
+                raise ControlError(
+                    "read_only",
+                    f"{address} is read-only (where {described.control} is this frame); "
+                    f"send to /{described.control}",
+                )
             return handler(address, args)
-        prefix, _, tail = address.rpartition("/")
-        control = self._elements.get(prefix)
-        if control is not None and tail.isdigit():
-            return self._element(control, address, int(tail), args)
+        element = self._element_of(address)
+        if element is not None:
+            control, index = element
+            if address.startswith(NOW + "/"):
+                raise ControlError(
+                    "read_only", f"{address} is read-only; send to /{control.name}/{index}"
+                )
+            return self._element(control, address, index, args)
         raise ControlError(
             "unknown_address",
-            f"unknown address {address!r}; GET /osc on the HTTP port or see docs/osc.md "
+            f"unknown address {address!r:.80}; GET /osc on the HTTP port or see docs/osc.md "
             f"for the addresses of this generator",
         )
 
+    def lookup(self, address: str) -> Address | None:
+        """The description of ``address`` (elements such as ``/class/207`` included)."""
+        entry = self._exact.get(address)
+        if entry is not None:
+            return entry[0]
+        try:
+            element = self._element_of(address)
+        except ControlError:  # an index past the end
+            return None
+        if element is None:
+            return None
+        control, index = element
+        now = address.startswith(NOW + "/")
+        return Address(
+            address,
+            (self._vectors[f"/{control.name}"][1],),
+            f"element {index} of /{control.name}" + (", where it is this frame" if now else ""),
+            control=control.name,
+            read=_read_element(control.name, index, now),
+            writable=not now,
+            listed=False,
+        )
+
+    def expand(self, pattern: str, writable: bool | None = None) -> list[Address]:
+        """Every address an OSC address pattern matches (``writable``: only those that take
+        messages, or only read-only ones; None: all). Raises ControlError for a pattern that
+        cannot be read."""
+        try:
+            compiled = compile_pattern(pattern)
+        except PatternError as exc:
+            raise ControlError("unknown_address", str(exc)) from None
+        return [a for a in self._walk(compiled) if writable is None or a.writable == writable]
+
+    def _walk(self, pattern: AddressPattern) -> Iterator[Address]:
+        level: list[tuple[_Node, str]] = [(self._root, "")]
+        last = len(pattern.parts) - 1
+        for depth, part in enumerate(pattern.parts):
+            following: list[tuple[_Node, str]] = []
+            literals = part.literals()
+            for node, path in level:
+                if literals is not None:
+                    names: list[str] = [n for n in literals if n in node.children]
+                    names += [n for n in literals if _is_index(n, node.elements)]
+                else:
+                    names = [n for n in node.children if part.matches(n)]
+                    if node.elements:
+                        names += [str(i) for i in range(node.elements) if part.matches(str(i))]
+                for name in names:
+                    child = node.children.get(name)
+                    if child is not None:
+                        following.append((child, f"{path}/{name}"))
+                    elif depth == last:
+                        described = self.lookup(f"{path}/{name}")
+                        if described is not None:
+                            yield described
+            if depth == last:
+                for node, _ in following:
+                    if node.address is not None:
+                        yield node.address
+            level = following
+
+    def _element_of(self, address: str) -> tuple[InputSpec, int] | None:
+        prefix, _, tail = address.rpartition("/")
+        if prefix.startswith(NOW + "/"):
+            prefix = prefix[len(NOW) :]
+        vector = self._vectors.get(prefix)
+        if vector is None or not tail.isdigit() or not tail.isascii():
+            return None
+        index = int(tail)
+        if index >= vector[0].length:
+            raise ControlError(
+                "bad_index",
+                f"{address}: index {index} is past the end; {vector[0].name} has "
+                f"{vector[0].length}",
+            )
+        return vector[0], index
+
     # -- building the table -------------------------------------------------------------
 
-    def _route(
-        self, address: str, types: str, description: str, handler: Handler, **extra: object
-    ) -> None:
-        self._exact[address] = handler
-        control = extra.pop("control", None)
-        self.addresses.append(Address(address, types, description, control, extra))  # type: ignore[arg-type]
+    def _route(self, described: Address, handler: Handler) -> None:
+        self._exact[described.address] = (described, handler)
+        self.addresses.append(described)
+        self._tree_node(described.address).address = described
+
+    def _tree_node(self, address: str) -> _Node:
+        node = self._root
+        for part in address.split("/")[1:]:
+            node = node.children.setdefault(part, _Node())
+        return node
 
     def _add_control(self, c: InputSpec) -> None:
         name = f"/{c.name}"
-        bounds = f"in [{c.low:g}, {c.high:g}]"
-        info = {"control": c.name, "range": [c.low, c.high], "length": c.length}
+        value = Arg("f", c.low, c.high)
+        bounds = value.range_text()
         if c.is_vector:
+            whole = f"{c.role} {c.description}".strip() + f", {c.length} numbers " + bounds
+            whole += f"; also {name}/set (index value pairs), {name}/<i> (one element)"
+            if c.role == "noise":
+                whole += f", {name}/seed (a seed)"
+        else:
+            whole = f"{c.description or c.role} {bounds}".strip()
+        self._route(
+            Address(name, (value,) * c.length, whole, c.name, _read_target(c.name)),
+            self._whole(c, value),
+        )
+        self._route(
+            Address(
+                f"{NOW}/{c.name}",
+                (value,) * c.length,
+                f"where {c.name} is this frame, on its way to the target (read-only)",
+                c.name,
+                _read_now(c.name),
+                writable=False,
+            ),
+            self._whole(c, value),
+        )
+        if c.is_vector:
+            self._vectors[name] = (c, value)
+            self._tree_node(name).elements = c.length
+            self._tree_node(f"{NOW}/{c.name}").elements = c.length
+            index = Arg("i", 0, c.length - 1)
             self._route(
-                name,
-                f"f*{c.length}",
-                f"{c.role} {c.description}".strip() + f", {c.length} numbers " + bounds,
-                self._whole(c),
-                **info,
+                Address(
+                    f"{name}/set",
+                    (index, value),
+                    f"sparse update: index value pairs, indices 0..{c.length - 1}, values "
+                    f"{bounds}; send more pairs in one message to set several at once",
+                    c.name,
+                    repeats=True,
+                ),
+                self._sparse(c, value),
             )
-            self._route(
-                f"{name}/set",
-                "if...",
-                f"sparse update: index value pairs, indices 0..{c.length - 1}, values {bounds}",
-                self._sparse(c),
-                **info,
-            )
-            self._elements[name] = c
             self.addresses.append(
                 Address(
                     f"{name}/<i>",
-                    "f",
+                    (value,),
                     f"one element, i in 0..{c.length - 1}, {bounds}",
                     c.name,
-                    {"range": [c.low, c.high]},
+                    listed=False,
                 )
             )
             if c.role == "noise":
+                seed = Arg("i", 0, MAX_SEED)
                 self._route(
-                    f"{name}/seed",
-                    "i",
-                    f"new target: truncated-normal noise from seed 0..{MAX_SEED} "
-                    "(as BigGAN draws it)",
-                    self._seed(c),
-                    control=c.name,
+                    Address(
+                        f"{name}/seed",
+                        (seed,),
+                        f"new target: truncated-normal noise from seed 0..{MAX_SEED} (as "
+                        "BigGAN draws it); reads back the last seed",
+                        c.name,
+                        _read_seed(c.name),
+                    ),
+                    self._seed(c, seed),
                 )
-        else:
-            self._route(
-                name, "f", f"{c.description or c.role} {bounds}".strip(), self._whole(c), **info
-            )
         self._route(
-            f"/smooth/{c.name}",
-            "f",
-            f"exponential smoothing time for {c.name} in seconds (0: immediate)",
+            Address(
+                f"/smooth/{c.name}",
+                (SMOOTH,),
+                f"exponential smoothing time for {c.name} in seconds (0: immediate; reads 0 "
+                "while it moves by spring)",
+                c.name,
+                _read_smooth(c.name),
+            ),
             self._smooth(c.name),
-            control=c.name,
         )
         self._route(
-            f"/spring/{c.name}",
-            "ff",
-            f"spring motion for {c.name}: stiffness (1/s^2), damping (1/s)",
+            Address(
+                f"/spring/{c.name}",
+                (STIFFNESS, DAMPING),
+                f"spring motion for {c.name}: stiffness (1/s^2), damping (1/s); "
+                "2*sqrt(stiffness) is critical damping",
+                c.name,
+                _read_spring(c.name),
+            ),
             self._spring(c.name),
-            control=c.name,
         )
 
     def _add_feedback(self) -> None:
         self._route(
-            "/feedback/noise",
-            "f",
-            "inject noise into the fed-back frame once; amount 0..1 (of full scale)",
+            Address(
+                "/feedback/noise",
+                (UNIT,),
+                "inject noise into the fed-back frame once; amount 0..1 (of full scale)",
+            ),
             self._feedback_amount("noise"),
         )
         self._route(
-            "/feedback/blend",
-            "f",
-            "pull every fed-back frame toward the anchor image; 0 off .. 1 stay on the anchor",
+            Address(
+                "/feedback/blend",
+                (UNIT,),
+                "pull every fed-back frame toward the anchor image; 0 off .. 1 stay on the anchor",
+                read=_read_blend,
+            ),
             self._feedback_amount("blend"),
         )
         self._route(
-            "/feedback/reset",
-            "",
-            "restart from the anchor image (or the model's default frame)",
+            Address(
+                "/feedback/reset", (), "restart from the anchor image (or the model's default)"
+            ),
             lambda address, args: _no_args(address, args, FeedbackChange("reset")),
         )
         self._route(
-            "/feedback/image",
-            "s[i]",
-            "anchor on an image file, or frame i of a video file, and restart from it",
+            Address(
+                "/feedback/image",
+                (Arg("s"), Arg("i", 0, MAX_FRAME)),
+                "anchor on an image file, or frame i of a video file, and restart from it "
+                "(files inside the media folders only)",
+                optional=1,
+            ),
             self._feedback_image,
         )
 
@@ -186,9 +346,9 @@ class AddressSpace:
 
     def _feedback_amount(self, action: str) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
-            _count(address, args, 1, "one amount in [0, 1]")
+            _count(address, args, 1, f"one amount {UNIT.range_text()}")
             values = _numbers(address, args)
-            _in_range(address, values, 0.0, 1.0)
+            _in_range(address, values, UNIT)
             return FeedbackChange(action, amount=float(values[0]))
 
         return handle
@@ -201,26 +361,28 @@ class AddressSpace:
         path = args[0]
         if not isinstance(path, str):
             raise ControlError(
-                "wrong_type", f"{address} expects a file path string, got {path!r:.40}"
+                "wrong_type",
+                f"{address} expects a file path string, got {path!r:.40} ({type_name(path)})",
             )
-        frame = _integer(address, args[1]) if len(args) == 2 else 0
-        if frame < 0:
-            raise ControlError("out_of_range", f"{address}: frame {frame} is negative")
-        if not Path(path).is_file():
-            raise ControlError("bad_file", f"{address}: {path} is not a readable file")
-        return FeedbackChange("image", path=path, frame=frame)
+        frame = integer_argument(address, args[1]) if len(args) == 2 else 0
+        if not 0 <= frame <= MAX_FRAME:
+            raise ControlError(
+                "out_of_range", f"{address}: frame {frame} is outside 0..{MAX_FRAME}"
+            )
+        resolved = self._check_file(address, path)
+        return FeedbackChange("image", path=resolved, frame=frame)
 
-    def _whole(self, c: InputSpec) -> Handler:
+    def _whole(self, c: InputSpec, value: Arg) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
             what = f"{c.length} numbers" if c.length > 1 else "one number"
-            _count(address, args, c.length, f"{what} in [{c.low:g}, {c.high:g}]")
+            _count(address, args, c.length, f"{what} {value.range_text()}")
             values = _numbers(address, args)
-            _in_range(address, values, c.low, c.high)
+            _in_range(address, values, value)
             return SetTarget(c.name, values)
 
         return handle
 
-    def _sparse(self, c: InputSpec) -> Handler:
+    def _sparse(self, c: InputSpec, value: Arg) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
             if len(args) == 0 or len(args) % 2:
                 raise ControlError(
@@ -230,39 +392,37 @@ class AddressSpace:
                 )
             indices = _indices(address, args[0::2], c.length)
             values = _numbers(address, args[1::2])
-            _in_range(address, values, c.low, c.high)
+            _in_range(address, values, value)
             return SetElements(c.name, indices, values)
 
         return handle
 
     def _element(self, c: InputSpec, address: str, index: int, args: Sequence[object]) -> Change:
-        if index >= c.length:
-            raise ControlError(
-                "bad_index", f"{address}: index {index} is past the end; {c.name} has {c.length}"
-            )
-        _count(address, args, 1, f"one number in [{c.low:g}, {c.high:g}]")
+        value = self._vectors[f"/{c.name}"][1]
+        _count(address, args, 1, f"one number {value.range_text()}")
         values = _numbers(address, args)
-        _in_range(address, values, c.low, c.high)
+        _in_range(address, values, value)
         return SetElements(c.name, np.array([index]), values)
 
-    def _seed(self, c: InputSpec) -> Handler:
+    def _seed(self, c: InputSpec, seed_arg: Arg) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
-            _count(address, args, 1, f"one integer seed in 0..{MAX_SEED}")
-            seed = _integer(address, args[0])
-            if not 0 <= seed <= MAX_SEED:
+            _count(address, args, 1, f"one whole number seed in 0..{MAX_SEED}")
+            seed = integer_argument(address, args[0])
+            if not seed_arg.low <= seed <= seed_arg.high:  # type: ignore[operator]
                 raise ControlError(
                     "out_of_range", f"{address} expects a seed in 0..{MAX_SEED}, got {seed}"
                 )
             noise = truncated_noise(seed, c.length)
-            return SetTarget(c.name, np.clip(noise, c.low, c.high))
+            return SetTarget(c.name, np.clip(noise, c.low, c.high), seed=seed)
 
         return handle
 
     def _smooth(self, name: str | None) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
             _count(address, args, 1, f"one time in seconds, 0..{MAX_SMOOTH_SECONDS:g}")
-            (seconds,) = _numbers(address, args)
-            _in_range(address, np.array([seconds]), 0.0, MAX_SMOOTH_SECONDS)
+            values = _numbers(address, args)
+            _in_range(address, values, SMOOTH)
+            seconds = float(values[0])
             motion = IMMEDIATE if seconds == 0 else Motion(mode="exponential", seconds=seconds)
             return SetMotion(name, motion)
 
@@ -272,18 +432,71 @@ class AddressSpace:
         def handle(address: str, args: Sequence[object]) -> Change:
             _count(address, args, 2, "stiffness and damping")
             stiffness, damping = _numbers(address, args)
-            if not 0 < stiffness <= MAX_STIFFNESS or not 0 <= damping <= MAX_DAMPING:
+            if not _inside(stiffness, STIFFNESS) or not _inside(damping, DAMPING):
                 raise ControlError(
                     "out_of_range",
-                    f"{address} expects stiffness in (0, {MAX_STIFFNESS:g}] and damping in "
-                    f"[0, {MAX_DAMPING:g}], got {stiffness:g} {damping:g}",
+                    f"{address} expects stiffness {STIFFNESS.range_text()} and damping "
+                    f"{DAMPING.range_text()}, got {stiffness:g} {damping:g}",
                 )
             return SetMotion(name, Motion(mode="spring", stiffness=stiffness, damping=damping))
 
         return handle
 
 
+# -- reading values -------------------------------------------------------------------------
+
+
+def _read_target(name: str) -> Callable[[Controls], tuple[object, ...]]:
+    return lambda controls: _floats(controls.current(name)[1])
+
+
+def _read_now(name: str) -> Callable[[Controls], tuple[object, ...]]:
+    return lambda controls: _floats(controls.current(name)[0])
+
+
+def _read_element(name: str, index: int, now: bool) -> Callable[[Controls], tuple[object, ...]]:
+    which = 0 if now else 1
+    return lambda controls: (float(np.float32(controls.current(name)[which][index])),)
+
+
+def _read_seed(name: str) -> Callable[[Controls], tuple[object, ...]]:
+    return lambda controls: (controls.seed(name),)
+
+
+def _read_smooth(name: str) -> Callable[[Controls], tuple[object, ...]]:
+    def read(controls: Controls) -> tuple[object, ...]:
+        motion = controls.current(name)[2]
+        return (float(motion.seconds) if motion.mode == "exponential" else 0.0,)
+
+    return read
+
+
+def _read_spring(name: str) -> Callable[[Controls], tuple[object, ...]]:
+    def read(controls: Controls) -> tuple[object, ...]:
+        motion = controls.current(name)[2]
+        return (float(motion.stiffness), float(motion.damping))
+
+    return read
+
+
+def _read_blend(controls: Controls) -> tuple[object, ...]:
+    feedback = controls.feedback
+    return (float(feedback.blend) if feedback is not None else 0.0,)
+
+
+def _floats(values: np.ndarray) -> tuple[object, ...]:
+    return tuple(float(v) for v in values.astype(np.float32))
+
+
 # -- argument checks ------------------------------------------------------------------------
+
+
+def _any_file(address: str, path: str) -> str:
+    return path
+
+
+def _is_index(name: str, length: int) -> bool:
+    return name.isdigit() and name.isascii() and int(name) < length
 
 
 def _no_args(address: str, args: Sequence[object], change: Change) -> Change:
@@ -296,10 +509,6 @@ def _count(address: str, args: Sequence[object], expected: int, what: str) -> No
         raise ControlError("wrong_count", f"{address} expects {what}, got {len(args)} arguments")
 
 
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
 def _numbers(address: str, args: Sequence[object]) -> np.ndarray:
     for i, arg in enumerate(args):
         # bool is an int in Python; OSC's T/F are not numbers here.
@@ -307,7 +516,7 @@ def _numbers(address: str, args: Sequence[object]) -> np.ndarray:
             raise ControlError(
                 "wrong_type",
                 f"{address} expects numbers (int or float); argument {i} is {arg!r:.40} "
-                f"({_type_name(arg)})",
+                f"({type_name(arg)})",
             )
     try:
         values = np.asarray(args, dtype=np.float64)
@@ -318,18 +527,18 @@ def _numbers(address: str, args: Sequence[object]) -> np.ndarray:
     return values
 
 
-def _integer(address: str, arg: object) -> int:
+def integer_argument(address: str, arg: object) -> int:
     if type(arg) is int:
         return arg
     if type(arg) is float and math.isfinite(arg) and arg.is_integer():
         return int(arg)  # Pure Data and Max send whole numbers as floats
     raise ControlError(
-        "wrong_type", f"{address} expects a whole number, got {arg!r:.40} ({_type_name(arg)})"
+        "wrong_type", f"{address} expects a whole number, got {arg!r:.40} ({type_name(arg)})"
     )
 
 
 def _indices(address: str, raw: Sequence[object], length: int) -> np.ndarray:
-    indices = np.array([_integer(address, i) for i in raw], dtype=np.int64)
+    indices = np.array([integer_argument(address, i) for i in raw], dtype=np.int64)
     bad = indices[(indices < 0) | (indices >= length)]
     if bad.size:
         raise ControlError(
@@ -338,13 +547,19 @@ def _indices(address: str, raw: Sequence[object], length: int) -> np.ndarray:
     return indices
 
 
-def _in_range(address: str, values: np.ndarray, low: float, high: float) -> None:
+def _inside(value: float, arg: Arg) -> bool:
+    v32 = np.float32(value)
+    return bool(np.float32(arg.low) <= v32 <= np.float32(arg.high))
+
+
+def _in_range(address: str, values: np.ndarray, arg: Arg) -> None:
     # OSC numbers are float32: 0.02 arrives as 0.0199999996, so compare at that precision.
     v32 = values.astype(np.float32)
-    outside = (v32 < np.float32(low)) | (v32 > np.float32(high))
+    outside = (v32 < np.float32(arg.low)) | (v32 > np.float32(arg.high))
     if outside.any():
         first = int(np.argmax(outside))
         raise ControlError(
             "out_of_range",
-            f"{address}: value {values[first]:g} (argument {first}) is outside [{low:g}, {high:g}]",
+            f"{address}: value {values[first]:g} (argument {first}) is outside "
+            f"[{arg.low:g}, {arg.high:g}]",
         )

@@ -1,4 +1,9 @@
-"""OSC over UDP on the asyncio event loop. Receiving hands each datagram to the router."""
+"""OSC over UDP on the asyncio event loop.
+
+Each datagram passes the front door (allowed network, rate per sending host), then goes to the
+router with a ``Source`` that can answer the sender. ``send`` pushes datagrams out of the same
+socket (replies and subscriptions), so controllers see answers come from the port they send to.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ import logging
 import socket
 
 from oscserver.exceptions import StartupError
-from oscserver.osc.router import ControlRouter
+from oscserver.osc.front_door import FrontDoor
+from oscserver.osc.router import ControlRouter, Source
 
 log = logging.getLogger("oscserver.osc")
 
@@ -16,33 +22,41 @@ RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
 
 
 class _OscProtocol(asyncio.DatagramProtocol):
-    def __init__(self, router: ControlRouter) -> None:
-        self._router = router
+    def __init__(self, listener: OscListener) -> None:
+        self._listener = listener
 
     def datagram_received(self, data: bytes, addr: tuple) -> None:
         try:
-            self._router.handle_datagram(data, f"{addr[0]}:{addr[1]}")
+            self._listener.received(data, addr)
         except Exception:  # never let one datagram stop the listener
             log.exception("unexpected error handling a datagram from %s", addr)
 
     def error_received(self, exc: Exception) -> None:
-        log.warning("OSC socket error: %s", exc)
+        # An ICMP "port unreachable" for a reply or a push to a controller that went away.
+        log.debug("OSC socket error: %s", exc)
 
 
 class OscListener:
     """Listens for OSC datagrams on ``host:port`` until ``stop``."""
 
-    def __init__(self, router: ControlRouter, host: str = "127.0.0.1", port: int = 9000) -> None:
+    def __init__(
+        self,
+        router: ControlRouter,
+        host: str = "127.0.0.1",
+        port: int = 9000,
+        front_door: FrontDoor | None = None,
+    ) -> None:
         self._router = router
         self.host = host
         self.port = port
+        self.front_door = front_door or FrontDoor(None, rate=0)
         self._transport: asyncio.DatagramTransport | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         try:
             transport, _ = await loop.create_datagram_endpoint(
-                lambda: _OscProtocol(self._router), local_addr=(self.host, self.port)
+                lambda: _OscProtocol(self), local_addr=(self.host, self.port)
             )
         except OSError as exc:
             raise StartupError(
@@ -56,6 +70,28 @@ class OscListener:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         self.port = transport.get_extra_info("sockname")[1]
+
+    def received(self, data: bytes, addr: tuple) -> None:
+        host = str(addr[0])
+        refused = self.front_door.admit(host)
+        if refused is not None:
+            what = "not in --osc-allow" if refused == "not_allowed" else "sending too fast"
+            self._router.reject(refused, f"datagram from {host}: {what}", Source(host, host))
+            return
+        self._router.handle_datagram(data, Source(f"{host}:{addr[1]}", host, self._replier(addr)))
+
+    def _replier(self, addr: tuple):  # type: ignore[no-untyped-def]
+        return lambda data: self.send(data, addr)
+
+    def send(self, data: bytes, addr: tuple) -> None:
+        """Send one datagram from the OSC port (dropped if the socket is closed or full)."""
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        try:
+            transport.sendto(data, addr)
+        except OSError as exc:  # an unreachable or badly formed destination
+            log.debug("OSC send to %s failed: %s", addr, exc)
 
     async def stop(self) -> None:
         if self._transport is not None:

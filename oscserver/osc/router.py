@@ -1,8 +1,14 @@
 """One entry point for every control message, whatever transport it came by.
 
-OSC datagrams and (later) WebRTC data-channel messages go through ``ControlRouter``: it
-parses, validates against the address space, counts, logs rejections (rate-limited), and
-either applies the change now or files it in the schedule for its time tag.
+OSC datagrams (UDP, the OSCQuery WebSocket) and WebRTC data-channel messages go through
+``ControlRouter``: it decodes strictly, validates against the address space, counts, logs
+rejections (rate-limited), and either applies the change or files it in the schedule for its
+time tag. Every message of one datagram that applies now is applied in one step, so the render
+thread sees a bundle (or an address pattern's matches) in one frame.
+
+Counting: each message is accepted or rejected exactly once (a pattern message once, however
+many addresses it matched); a datagram that is not valid OSC is one ``malformed`` rejection;
+an empty bundle is counted apart. So accepted + rejected + empty bundles = what was sent.
 """
 
 from __future__ import annotations
@@ -10,16 +16,49 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from pythonosc.osc_packet import OscPacket
+import numpy as np
 
-from oscserver.controls import Controls
+from oscserver.controls import Change, Controls, SetElements
 from oscserver.exceptions import ControlError
 from oscserver.osc.address_space import AddressSpace
+from oscserver.osc.decoder import MalformedPacket, decode, is_pattern
+from oscserver.osc.describe import Address
+from oscserver.osc.encoder import encode_message
+from oscserver.osc.patterns import PatternError, compile_pattern
 from oscserver.schedule import MAX_AHEAD_SECONDS, Schedule
 from oscserver.stats import ControlCounters, RateLimitedLog
 
 log = logging.getLogger("oscserver.osc")
+
+_SIGNATURE_MISMATCH = ("wrong_count", "wrong_type")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a message came from: a name for the log, the sender's host (UDP), and how to
+    answer it (None where no answer can go back)."""
+
+    name: str = ""
+    host: str | None = None
+    reply: Callable[[bytes], None] | None = None
+
+
+LOCAL = Source("local")
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """An address the server itself answers (``/model``, ``/ping``, ...), whatever generator
+    is loaded. ``run`` validates quickly and raises ControlError; slow work it starts as a
+    task. Commands act when they arrive, whatever their bundle's time tag."""
+
+    address: Address
+    run: Callable[[Sequence[object], Source], None]
+
+
+Applied = tuple[Change, int, float]
 
 
 class ControlRouter:
@@ -35,38 +74,27 @@ class ControlRouter:
         self.schedule = schedule
         self.counters = counters
         self._log = RateLimitedLog(log)
-        # Addresses the server itself answers (e.g. /model), whatever generator is loaded.
-        # A command validates quickly and raises ControlError; slow work it starts as a task.
-        self.commands: dict[str, Callable[[str, Sequence[object]], None]] = {}
+        self.commands: dict[str, Command] = {}
 
-    def handle_datagram(self, data: bytes, source: str = "") -> None:
-        """Handle one UDP datagram: a message or a (nested) bundle of them."""
-        if len(data) % 4:
-            # OSC 1.0 pads every part to 4 bytes. python-osc would zero-pad a cut-off float
-            # and hand on a wrong value; a truncated datagram is rejected instead.
-            self._reject(
-                ControlError(
-                    "malformed",
-                    f"malformed OSC datagram: {len(data)} bytes is not a multiple of 4 "
-                    "(truncated?)",
-                ),
-                source,
-            )
-            return
+    def handle_datagram(self, data: bytes, source: Source = LOCAL) -> None:
+        """Handle one datagram: a message or a (nested) bundle of them."""
         try:
-            messages = OscPacket(data).messages
-        except Exception as exc:  # python-osc raises more than ParseError on random bytes
+            packet = decode(data)
+        except MalformedPacket as exc:
+            self.counters.malformed(exc.kind)
             self._reject(
                 ControlError("malformed", f"malformed OSC datagram ({len(data)} bytes): {exc}"),
                 source,
             )
             return
-        # Taken after parsing: python-osc stamps immediate and past messages with its own
-        # "now", which must not count as a future time tag.
+        if packet.empty_bundles:
+            self.counters.empty_bundle(packet.empty_bundles)
         arrival = time.time()
-        for timed in messages:
-            message = timed.message
-            self.handle_message(message.address, message.params, timed.time, arrival, source)
+        now: list[Applied] = []
+        for message in packet.messages:
+            self._one(message.address, message.args, message.time, arrival, source, now)
+        if now:
+            self.controls.apply_together(now)
 
     def handle_message(
         self,
@@ -74,50 +102,148 @@ class ControlRouter:
         args: Sequence[object],
         due: float | None = None,
         arrival: float | None = None,
-        source: str = "",
+        source: Source = LOCAL,
     ) -> ControlError | None:
         """Validate and apply (or schedule) one message. Returns the rejection, if any."""
         arrival = time.time() if arrival is None else arrival
-        command = self.commands.get(address)
-        if command is not None:
-            try:
-                command(address, args)
-            except ControlError as error:
-                self._reject(error, source)
-                return error
-            self.counters.accept()
-            return None
-        try:
-            change = self.space.parse(address, args)
-            if due is not None and due > arrival:
-                if due - arrival > MAX_AHEAD_SECONDS:
-                    raise ControlError(
-                        "too_far_ahead",
-                        f"{address}: time tag {due - arrival:.1f} s ahead; at most "
-                        f"{MAX_AHEAD_SECONDS:g} s is accepted",
-                    )
-                if self.schedule.is_full():
-                    raise ControlError(
-                        "schedule_full",
-                        f"{address}: too many time-tagged messages waiting; dropped this one",
-                    )
-        except ControlError as error:
-            self._reject(error, source)
-            return error
-        seq = self.counters.accept()
-        if due is not None and due > arrival:
-            self.schedule.add(due, change, seq, arrival)
-        else:
-            self.controls.apply(change, seq, arrival)
-        return None
+        now: list[Applied] = []
+        error = self._one(address, args, due, arrival, source, now)
+        if now:
+            self.controls.apply_together(now)
+        return error
 
-    def reject(self, reason: str, message: str, source: str = "") -> ControlError:
+    def reject(self, reason: str, message: str, source: Source = LOCAL) -> ControlError:
         """Count and log a message refused before it reached the address space."""
         error = ControlError(reason, message)
         self._reject(error, source)
         return error
 
-    def _reject(self, error: ControlError, source: str) -> None:
+    # -- reading ------------------------------------------------------------------------------
+
+    def describe(self, address: str) -> Address | None:
+        """The description of one address: a command or the generator's."""
+        command = self.commands.get(address)
+        return command.address if command is not None else self.space.lookup(address)
+
+    def readable(self, pattern: str) -> list[Address]:
+        """Every readable address an address or pattern names (for /get and subscriptions)."""
+        if not is_pattern(pattern):
+            found = self.describe(pattern)
+            return [found] if found is not None and found.readable else []
+        matched = self.space.expand(pattern)
+        try:
+            compiled = compile_pattern(pattern)
+        except PatternError:
+            compiled = None
+        if compiled is not None:
+            matched += [c.address for a, c in self.commands.items() if compiled.matches(a)]
+        return [a for a in matched if a.readable]
+
+    # -- one message ----------------------------------------------------------------------
+
+    def _one(
+        self,
+        address: str,
+        args: Sequence[object],
+        due: float | None,
+        arrival: float,
+        source: Source,
+        now: list[Applied],
+    ) -> ControlError | None:
+        command = self.commands.get(address)
+        if command is not None:
+            try:
+                command.run(args, source)
+            except ControlError as error:
+                self._reject(error, source)
+                if source.reply is not None:  # the sender of a command may be waiting
+                    source.reply(encode_message("/error", [address, error.reason, str(error)]))
+                return error
+            self.counters.accept()
+            return None
+        later = due is not None and due > arrival
+        try:
+            if is_pattern(address):
+                changes = self._pattern(address, args)
+            else:
+                changes = [self.space.parse(address, args)]
+            if later:
+                assert due is not None
+                if due - arrival > MAX_AHEAD_SECONDS:
+                    raise ControlError(
+                        "too_far_ahead",
+                        f"{address:.80}: time tag {due - arrival:.1f} s ahead; at most "
+                        f"{MAX_AHEAD_SECONDS:g} s is accepted",
+                    )
+                if not self.schedule.has_room(len(changes)):
+                    raise ControlError(
+                        "schedule_full",
+                        f"{address:.80}: too many time-tagged messages waiting; dropped this one",
+                    )
+        except ControlError as error:
+            self._reject(error, source)
+            return error
+        seq = self.counters.accept()
+        if later:
+            assert due is not None
+            for change in changes:
+                self.schedule.add(due, change, seq, arrival)
+        else:
+            now.extend((change, seq, arrival) for change in changes)
+        return None
+
+    def _pattern(self, pattern: str, args: Sequence[object]) -> list[Change]:
+        """Every match of an address pattern, each validated as if sent alone.
+
+        A match that does not take these arguments at all (wrong count or type: ``/class/*
+        0.5`` also matches ``/class/set``) is passed over, the way OSC servers dispatch on type
+        tags; a match that takes them but refuses a value refuses the whole message."""
+        candidates = self.space.expand(pattern, writable=True)
+        if not candidates:
+            raise ControlError(
+                "unknown_address",
+                f"no address matches the pattern {pattern!r:.80}; GET /osc lists the addresses",
+            )
+        changes: list[Change] = []
+        passed_over: ControlError | None = None
+        for candidate in candidates:
+            try:
+                changes.append(self.space.parse(candidate.address, args))
+            except ControlError as error:
+                if error.reason in _SIGNATURE_MISMATCH:
+                    passed_over = passed_over or error
+                    continue
+                raise ControlError(
+                    error.reason, f"{pattern:.80} (matching {candidate.address}): {error}"
+                ) from None
+        if not changes:
+            assert passed_over is not None
+            raise ControlError(
+                passed_over.reason,
+                f"no address matching {pattern!r:.80} takes these arguments ({passed_over})",
+            )
+        return _merge_elements(changes)
+
+    def _reject(self, error: ControlError, source: Source) -> None:
         self.counters.reject(error.reason)
-        where = f" from {source}" if source else ""
+        where = f" from {source.name}" if source.name else ""
         self._log.warning(error.reason, f"rejected{where}: {error}")
+
+
+def _merge_elements(changes: list[Change]) -> list[Change]:
+    """``/class/*`` gives one SetElements per element: one per control does the same."""
+    merged: dict[str, list[SetElements]] = {}
+    rest: list[Change] = []
+    for change in changes:
+        if isinstance(change, SetElements):
+            merged.setdefault(change.name, []).append(change)
+        else:
+            rest.append(change)
+    for name, parts in merged.items():
+        if len(parts) == 1:
+            rest.append(parts[0])
+        else:
+            indices = np.concatenate([p.indices for p in parts])
+            values = np.concatenate([p.values for p in parts])
+            rest.append(SetElements(name, indices, values))
+    return rest

@@ -8,21 +8,10 @@ offers the machine's interfaces as aioice finds them.
 
 from __future__ import annotations
 
-import ipaddress
-
 import aioice.ice
 from aiortc import RTCConfiguration
 
 _original_host_addresses = aioice.ice.get_host_addresses
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def offer_loopback_only(enabled: bool) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
-from oscserver.osc.router import ControlRouter
+from oscserver.osc.router import ControlRouter, Source
 from oscserver.tasks import TaskManager
 from oscserver.webrtc.codecs import prefer_codec
 from oscserver.webrtc.ice import peer_configuration
@@ -93,7 +93,7 @@ class Viewer:
 
     def handle_control(self, message: str | bytes) -> dict[str, object] | None:
         """One data-channel message; the same validation path and counters as OSC."""
-        source = f"webrtc:{self.id}"
+        source = Source(f"webrtc:{self.id}")
         if isinstance(message, bytes) or len(message) > MAX_CONTROL_MESSAGE_BYTES:
             return self._refuse(
                 "malformed", "control messages are JSON text of at most 16 kB", source, None
@@ -134,6 +134,8 @@ class Viewer:
             "error": str(error),
         }
 
-    def _refuse(self, reason: str, message: str, source: str, ident: object) -> dict[str, object]:
+    def _refuse(
+        self, reason: str, message: str, source: Source, ident: object
+    ) -> dict[str, object]:
         error = self._router.reject(reason, message, source)
         return {"type": "result", "id": ident, "ok": False, "reason": reason, "error": str(error)}

@@ -1014,7 +1014,7 @@
       44.0,
       48.0
      ],
-     "annotation": "0: all Class A, 1: all Class B. OSC /class/set, previous classes set to 0",
+     "annotation": "0: all Class A, 1: all Class B. OSC /class: the whole vector, every other class 0",
      "saved_attribute_attributes": {
       "valueof": {
        "parameter_longname": "Mix",
@@ -1027,7 +1027,7 @@
         0.0
        ],
        "parameter_unitstyle": 1,
-       "parameter_annotation_name": "0: all Class A, 1: all Class B. OSC /class/set, previous classes set to 0"
+       "parameter_annotation_name": "0: all Class A, 1: all Class B. OSC /class: the whole vector, every other class 0"
       }
      },
      "varname": "Mix"
@@ -1056,18 +1056,17 @@
      "id": "obj-44",
      "maxclass": "newobj",
      "numinlets": 1,
-     "numoutlets": 3,
+     "numoutlets": 2,
      "patching_rect": [
       960,
       250,
-      59,
+      45,
       22.0
      ],
-     "text": "t l l b",
+     "text": "t b l",
      "outlettype": [
-      "",
-      "",
-      "bang"
+      "bang",
+      ""
      ]
     }
    },
@@ -1075,18 +1074,19 @@
     "box": {
      "id": "obj-45",
      "maxclass": "newobj",
-     "numinlets": 2,
-     "numoutlets": 2,
+     "numinlets": 1,
+     "numoutlets": 3,
      "patching_rect": [
-      1060,
+      1040,
       280,
-      101,
+      94,
       22.0
      ],
-     "text": "zl.reg 0 0 0.",
+     "text": "unpack 0 0 0.",
      "outlettype": [
-      "",
-      ""
+      "int",
+      "int",
+      "float"
      ]
     }
    },
@@ -1095,14 +1095,52 @@
      "id": "obj-46",
      "maxclass": "newobj",
      "numinlets": 2,
-     "numoutlets": 2,
+     "numoutlets": 3,
      "patching_rect": [
       960,
       310,
       59,
       22.0
      ],
-     "text": "zl.join",
+     "text": "uzi 1000",
+     "outlettype": [
+      "bang",
+      "bang",
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-47",
+     "maxclass": "newobj",
+     "numinlets": 4,
+     "numoutlets": 1,
+     "patching_rect": [
+      960,
+      340,
+      380,
+      22.0
+     ],
+     "text": "expr ($i1 - 1 == $i2) * (1. - $f4) + ($i1 - 1 == $i3) * $f4",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-48",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 2,
+     "patching_rect": [
+      960,
+      370,
+      94,
+      22.0
+     ],
+     "text": "zl.group 1000",
      "outlettype": [
       "",
       ""
@@ -1111,61 +1149,19 @@
    },
    {
     "box": {
-     "id": "obj-47",
-     "maxclass": "newobj",
-     "numinlets": 1,
-     "numoutlets": 6,
-     "patching_rect": [
-      960,
-      340,
-      160,
-      22.0
-     ],
-     "text": "unpack 0 0 0. 0 0 0.",
-     "outlettype": [
-      "int",
-      "int",
-      "float",
-      "int",
-      "int",
-      "float"
-     ]
-    }
-   },
-   {
-    "box": {
-     "id": "obj-48",
-     "maxclass": "newobj",
-     "numinlets": 1,
-     "numoutlets": 2,
-     "patching_rect": [
-      1000,
-      370,
-      45,
-      22.0
-     ],
-     "text": "t f f",
-     "outlettype": [
-      "float",
-      "float"
-     ]
-    }
-   },
-   {
-    "box": {
      "id": "obj-49",
      "maxclass": "newobj",
-     "numinlets": 2,
+     "numinlets": 1,
      "numoutlets": 1,
      "patching_rect": [
-      1040,
+      960,
       400,
-      45,
+      101,
       22.0
      ],
-     "text": "!- 1.",
+     "text": "prepend /class",
      "outlettype": [
-      "float"
+      ""
      ]
     }
    },
@@ -1173,36 +1169,42 @@
     "box": {
      "id": "obj-50",
      "maxclass": "newobj",
-     "numinlets": 6,
-     "numoutlets": 1,
+     "numinlets": 1,
+     "numoutlets": 3,
      "patching_rect": [
-      960,
-      430,
-      160,
+      1160,
+      100,
+      101,
       22.0
      ],
-     "text": "pack 0 0 0. 0. 0 0",
+     "text": "live.thisdevice",
      "outlettype": [
-      ""
+      "bang",
+      "int",
+      "int"
      ]
     }
    },
    {
     "box": {
      "id": "obj-51",
-     "maxclass": "message",
-     "numinlets": 2,
-     "numoutlets": 1,
-     "outlettype": [
-      ""
-     ],
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 5,
      "patching_rect": [
-      960,
-      460,
-      230,
+      1160,
+      130,
+      87,
       22.0
      ],
-     "text": "/class/set $5 0 $6 0 $1 $3 $2 $4"
+     "text": "t b b b b b",
+     "outlettype": [
+      "bang",
+      "bang",
+      "bang",
+      "bang",
+      "bang"
+     ]
     }
    },
    {
@@ -1256,7 +1258,8 @@
       20.0
      ],
      "text": "127.0.0.1",
-     "varname": "host"
+     "varname": "host",
+     "annotation": "Where OSC goes (press Enter); saved with the Live set"
     }
    },
    {
@@ -1329,7 +1332,7 @@
      "numoutlets": 1,
      "patching_rect": [
       1200,
-      250,
+      370,
       94,
       22.0
      ],
@@ -1479,6 +1482,79 @@
       130.0,
       30.0,
       18.0
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-64",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "patching_rect": [
+      1200,
+      280,
+      230,
+      22.0
+     ],
+     "text": "pattr hostaddress @parameter_enable 1",
+     "outlettype": [
+      "",
+      "",
+      ""
+     ],
+     "restore": [
+      "127.0.0.1"
+     ],
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_invisible": 1,
+       "parameter_longname": "Host",
+       "parameter_shortname": "Host",
+       "parameter_type": 3
+      }
+     },
+     "saved_object_attributes": {
+      "parameter_enable": 1,
+      "parameter_mappable": 0
+     },
+     "varname": "hostaddress"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-65",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      1200,
+      310,
+      45,
+      22.0
+     ],
+     "text": "t a a",
+     "outlettype": [
+      "",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-66",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1290,
+      340,
+      80,
+      22.0
+     ],
+     "text": "prepend set",
+     "outlettype": [
+      ""
      ]
     }
    }
@@ -2003,6 +2079,30 @@
    {
     "patchline": {
      "source": [
+      "obj-53",
+      0
+     ],
+     "destination": [
+      "obj-55",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-54",
+      0
+     ],
+     "destination": [
+      "obj-57",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
       "obj-43",
       0
      ],
@@ -2016,34 +2116,22 @@
     "patchline": {
      "source": [
       "obj-44",
-      2
-     ],
-     "destination": [
-      "obj-45",
-      0
-     ]
-    }
-   },
-   {
-    "patchline": {
-     "source": [
-      "obj-45",
-      0
-     ],
-     "destination": [
-      "obj-46",
-      1
-     ]
-    }
-   },
-   {
-    "patchline": {
-     "source": [
-      "obj-44",
       1
      ],
      "destination": [
       "obj-45",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-45",
+      0
+     ],
+     "destination": [
+      "obj-47",
       1
      ]
     }
@@ -2051,83 +2139,11 @@
    {
     "patchline": {
      "source": [
-      "obj-44",
-      0
-     ],
-     "destination": [
-      "obj-46",
-      0
-     ]
-    }
-   },
-   {
-    "patchline": {
-     "source": [
-      "obj-46",
-      0
-     ],
-     "destination": [
-      "obj-47",
-      0
-     ]
-    }
-   },
-   {
-    "patchline": {
-     "source": [
-      "obj-47",
-      0
-     ],
-     "destination": [
-      "obj-50",
-      0
-     ]
-    }
-   },
-   {
-    "patchline": {
-     "source": [
-      "obj-47",
+      "obj-45",
       1
      ],
      "destination": [
-      "obj-50",
-      1
-     ]
-    }
-   },
-   {
-    "patchline": {
-     "source": [
       "obj-47",
-      2
-     ],
-     "destination": [
-      "obj-48",
-      0
-     ]
-    }
-   },
-   {
-    "patchline": {
-     "source": [
-      "obj-48",
-      1
-     ],
-     "destination": [
-      "obj-49",
-      0
-     ]
-    }
-   },
-   {
-    "patchline": {
-     "source": [
-      "obj-49",
-      0
-     ],
-     "destination": [
-      "obj-50",
       2
      ]
     }
@@ -2135,11 +2151,11 @@
    {
     "patchline": {
      "source": [
-      "obj-48",
-      0
+      "obj-45",
+      2
      ],
      "destination": [
-      "obj-50",
+      "obj-47",
       3
      ]
     }
@@ -2147,12 +2163,24 @@
    {
     "patchline": {
      "source": [
-      "obj-47",
-      3
+      "obj-44",
+      0
      ],
      "destination": [
-      "obj-50",
-      4
+      "obj-46",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-46",
+      2
+     ],
+     "destination": [
+      "obj-47",
+      0
      ]
     }
    },
@@ -2160,11 +2188,23 @@
     "patchline": {
      "source": [
       "obj-47",
-      4
+      0
      ],
      "destination": [
-      "obj-50",
-      5
+      "obj-48",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-48",
+      0
+     ],
+     "destination": [
+      "obj-49",
+      0
      ]
     }
    },
@@ -2183,11 +2223,59 @@
    {
     "patchline": {
      "source": [
-      "obj-53",
+      "obj-51",
+      4
+     ],
+     "destination": [
+      "obj-64",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      3
+     ],
+     "destination": [
+      "obj-54",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      2
+     ],
+     "destination": [
+      "obj-42",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      1
+     ],
+     "destination": [
+      "obj-41",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
       0
      ],
      "destination": [
-      "obj-55",
+      "obj-40",
       0
      ]
     }
@@ -2196,22 +2284,58 @@
     "patchline": {
      "source": [
       "obj-55",
+      0
+     ],
+     "destination": [
+      "obj-64",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-64",
+      0
+     ],
+     "destination": [
+      "obj-65",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-65",
+      1
+     ],
+     "destination": [
+      "obj-66",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-66",
+      0
+     ],
+     "destination": [
+      "obj-53",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-65",
       0
      ],
      "destination": [
       "obj-56",
-      0
-     ]
-    }
-   },
-   {
-    "patchline": {
-     "source": [
-      "obj-54",
-      0
-     ],
-     "destination": [
-      "obj-57",
       0
      ]
     }
@@ -2267,7 +2391,7 @@
    {
     "patchline": {
      "source": [
-      "obj-51",
+      "obj-49",
       0
      ],
      "destination": [
@@ -2350,6 +2474,11 @@
    "obj-54": [
     "Port",
     "Port",
+    0
+   ],
+   "obj-64": [
+    "Host",
+    "Host",
     0
    ],
    "parameterbanks": {}

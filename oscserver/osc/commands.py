@@ -1,0 +1,182 @@
+"""Addresses that talk back: ``/ping``, ``/get``, ``/status``, ``/subscribe``, ``/unsubscribe``.
+
+Replies go to the sender's address and port (the port its datagrams came from), except the
+pushes of a subscription, which go to the sender's host on the port it names, so a controller
+whose receiving port differs from its sending port (TouchOSC, Max ``udpreceive``) gets them:
+
+    /ping [ARGS]                 -> /pong [ARGS]
+    /get ADDRESS|PATTERN         -> ADDRESS VALUE... (one message per readable match)
+    /status                      -> /status/fps, /status/frame_ms, /status/accepted,
+                                    /status/rejected, /status/loop_lag_ms
+    /subscribe PORT [PATTERN...] -> /subscribed PORT LEASE_S ADDRESSES, then changed values
+    /unsubscribe PORT            -> /unsubscribed PORT
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from oscserver.exceptions import ControlError
+from oscserver.osc.address_space import integer_argument
+from oscserver.osc.describe import Address, Arg
+from oscserver.osc.encoder import encode_message
+from oscserver.osc.router import Command, ControlRouter, Source
+from oscserver.osc.subscriptions import Subscriptions
+from oscserver.osc.values import type_name
+
+SUBSCRIPTION_LEASE_SECONDS = 60.0
+PORT = Arg("i", 1, 65535)
+StatusReader = Callable[[], dict[str, object]]
+
+
+class _UdpSubscriber:
+    def __init__(self, send: Callable[[bytes, tuple], None], host: str, port: int) -> None:
+        self._send = send
+        self.destination = (host, port)
+
+    def deliver(self, address: str, data: bytes) -> None:
+        self._send(data, self.destination)
+
+    def space_changed(self) -> None:
+        """Plain OSC has no way to say so; the values of the new generator follow."""
+
+
+def reply_commands(
+    router: ControlRouter,
+    subscriptions: Subscriptions,
+    status: StatusReader,
+    send: Callable[[bytes, tuple], None],
+    lease: float = SUBSCRIPTION_LEASE_SECONDS,
+) -> list[Command]:
+    """The commands that answer, wired to ``router`` (reads), ``status`` and ``send`` (the
+    OSC socket, for subscriptions)."""
+
+    def ping(args: Sequence[object], source: Source) -> None:
+        _reply(source, "/pong", [a for a in args if _sendable(a)])
+
+    def get(args: Sequence[object], source: Source) -> None:
+        address = _one_string("/get", args, "an address or address pattern")
+        found = router.readable(address)
+        if not found:
+            raise ControlError(
+                "unknown_address",
+                f"/get {address!r:.80}: no readable address; GET /osc lists them",
+            )
+        reading = router.controls.reading()
+        for described in found:
+            assert described.read is not None
+            _reply(source, described.address, described.read(reading))
+
+    def status_reply(args: Sequence[object], source: Source) -> None:
+        _no_args("/status", args)
+        now = status()
+        osc = now["osc"]
+        assert isinstance(osc, dict)
+        lag = now.get("loop_lag_ms") or {}
+        assert isinstance(lag, dict)
+        for address, value in (
+            ("/status/fps", float(now["fps"] or 0.0)),  # type: ignore[arg-type]
+            ("/status/frame_ms", float(now["frame_ms_p50"] or 0.0)),  # type: ignore[arg-type]
+            ("/status/accepted", int(osc["accepted"])),
+            ("/status/rejected", int(osc["rejected"])),
+            ("/status/loop_lag_ms", float(lag.get("p99") or 0.0)),
+        ):
+            _reply(source, address, [value])
+
+    def subscribe(args: Sequence[object], source: Source) -> None:
+        if not args:
+            raise ControlError("wrong_count", "/subscribe expects a port, then optional patterns")
+        port = _port("/subscribe", args[0])
+        patterns = []
+        for i, arg in enumerate(args[1:], start=1):
+            if not isinstance(arg, str) or not arg.startswith("/"):
+                raise ControlError(
+                    "wrong_type",
+                    f"/subscribe: argument {i} must be an address or pattern such as /class/* "
+                    f"(got {arg!r:.40}, {type_name(arg)})",
+                )
+            patterns.append(arg)
+        if source.host is None:
+            raise ControlError(
+                "wrong_type", "/subscribe works over UDP; on the OSCQuery WebSocket use LISTEN"
+            )
+        subscriber = _UdpSubscriber(send, source.host, port)
+        sub = subscriptions.add(("udp", source.host, port), subscriber, patterns, lease)
+        subscriber.deliver(
+            "/subscribed",
+            encode_message("/subscribed", [port, float(lease), len(sub.addresses)]),
+        )
+
+    def unsubscribe(args: Sequence[object], source: Source) -> None:
+        if len(args) != 1:
+            raise ControlError("wrong_count", "/unsubscribe expects the port it subscribed")
+        port = _port("/unsubscribe", args[0])
+        if source.host is not None:
+            subscriptions.remove(("udp", source.host, port))
+            send(encode_message("/unsubscribed", [port]), (source.host, port))
+
+    return [
+        Command(
+            Address("/ping", (), "answers /pong, with the same arguments, to the sender"), ping
+        ),
+        Command(
+            Address(
+                "/get",
+                (Arg("s"),),
+                "answers with the current value of an address, or of every readable address a "
+                "pattern matches, sent to that address",
+            ),
+            get,
+        ),
+        Command(
+            Address(
+                "/status",
+                (),
+                "answers /status/fps, /status/frame_ms, /status/accepted, /status/rejected, "
+                "/status/loop_lag_ms",
+            ),
+            status_reply,
+        ),
+        Command(
+            Address(
+                "/subscribe",
+                (PORT, Arg("s")),
+                f"push changed values to this host on PORT (patterns optional, more may follow; "
+                f"none: every listed value) for {lease:g} s; send again to renew",
+                optional=1,
+            ),
+            subscribe,
+        ),
+        Command(Address("/unsubscribe", (PORT,), "stop the pushes to PORT"), unsubscribe),
+    ]
+
+
+def _reply(source: Source, address: str, args: Sequence[object]) -> None:
+    if source.reply is not None:
+        source.reply(encode_message(address, args))
+
+
+def _sendable(value: object) -> bool:
+    return value is None or type(value) in (bool, int, float, str, bytes) or isinstance(value, str)
+
+
+def _one_string(address: str, args: Sequence[object], what: str) -> str:
+    if len(args) != 1:
+        raise ControlError("wrong_count", f"{address} expects {what}, got {len(args)} arguments")
+    if not isinstance(args[0], str):
+        raise ControlError(
+            "wrong_type", f"{address} expects {what} as a string, got {type_name(args[0])}"
+        )
+    return args[0]
+
+
+def _no_args(address: str, args: Sequence[object]) -> None:
+    if args:
+        raise ControlError("wrong_count", f"{address} takes no arguments, got {len(args)}")
+
+
+def _port(address: str, arg: object) -> int:
+    port = integer_argument(address, arg)
+    if not PORT.low <= port <= PORT.high:  # type: ignore[operator]
+        raise ControlError("out_of_range", f"{address}: port {port} is outside 1..65535")
+    return port
