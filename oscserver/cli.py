@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from oscserver.exceptions import OscServerError
+from oscserver.osc.front_door import DEFAULT_RATE
 
 log = logging.getLogger("oscserver")
 
@@ -78,6 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--osc-host", default="127.0.0.1")
     serve.add_argument("--osc-port", type=int, default=9000)
+    serve.add_argument(
+        "--osc-allow",
+        metavar="CIDR[,CIDR...]",
+        help="hosts or networks whose OSC is read (default: loopback when --osc-host is "
+        "loopback, everyone otherwise)",
+    )
+    serve.add_argument(
+        "--osc-rate-limit",
+        type=float,
+        default=DEFAULT_RATE,
+        metavar="N",
+        help=f"OSC datagrams per second per sending host (default {DEFAULT_RATE:g}; 0: no limit)",
+    )
+    serve.add_argument(
+        "--media-dir",
+        action="append",
+        metavar="DIR",
+        help="folder /model PATH and /feedback/image PATH may read from; repeat for more "
+        "(default: the folders of the --model files)",
+    )
     serve.add_argument("--fps", type=float, default=30.0)
     serve.add_argument("--shm", default="oscserver", help="shared-memory name ('' to turn off)")
     serve.add_argument(
@@ -159,6 +180,9 @@ def run_serve(args: argparse.Namespace) -> int:
         size=args.size,
         osc_host=args.osc_host,
         osc_port=args.osc_port,
+        osc_allow=args.osc_allow,
+        osc_rate_limit=args.osc_rate_limit,
+        media_dirs=tuple(args.media_dir or ()),
         fps=args.fps,
         shm=args.shm or None,
         provider=args.provider,

@@ -46,8 +46,8 @@ BANG: Message = ["bang"]
 CLASS_ADDRESS = "/class"
 """The server's address for the whole class-weight vector (docs/osc.md)."""
 DEFAULT_CLASS = 780
-"""The default generator's starting class (weight 1); test_server_accepts_everything... reads
-it back from the real server, so this number cannot drift from what the server starts with."""
+"""The default generator's starting class (weight 1); test_server_accepts_everything_the_device
+_sends checks it against the real server, so it cannot drift from what the server starts with."""
 
 
 def _count(args: list[str]) -> int:
