@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # System packages the tests use: Debian's chromium (browser tests), Pure Data (patch tests),
-# iproute2 and util-linux (private network namespaces for WebRTC and NDI tests). Idempotent.
+# liblo-tools (oscsend and liblo, OSC clients the tests play the server with), iproute2 and
+# util-linux (private network namespaces for WebRTC and NDI tests). Idempotent.
 # Runs apt-get as root (CI) or through sudo; otherwise says what to install.
 set -euo pipefail
-packages=(chromium puredata-core iproute2 util-linux)
+packages=(chromium puredata-core liblo-tools iproute2 util-linux)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -18,6 +18,12 @@ if [ "$want_test" = 1 ]; then
     $pip install -q --disable-pip-version-check "torch==2.13.0"
     $pip install -q --disable-pip-version-check -e ".[torch,audio,biggan,ndi,dev]"
     if [ -x tools/setup-system.sh ]; then bash tools/setup-system.sh; fi
+    # osc.js (npm "osc"), an OSC client the tests play the server with.
+    if command -v npm >/dev/null 2>&1; then
+        (cd tests/node && npm ci --omit=optional --no-audit --no-fund --loglevel=error >/dev/null)
+    else
+        echo "tools/setup.sh: npm not found; the osc.js tests will be skipped (install Node.js)" >&2
+    fi
 else
     $pip install -q --disable-pip-version-check -e .
 fi
