@@ -48,9 +48,11 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:
     web.set_defaults(run=lambda a: _print(_bench_webrtc(a)))
     from oscserver.audio.bench import add_render_bench_parser
     from oscserver.bench_biggan import add_biggan_parser
+    from oscserver.bench_osc import add_osc_parser
 
     add_render_bench_parser(kinds)
     add_biggan_parser(kinds)
+    add_osc_parser(kinds)
     every = kinds.add_parser("all", help="all of the above with their defaults")
     every.set_defaults(run=lambda a: _print(bench_all()))
 

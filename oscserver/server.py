@@ -463,8 +463,12 @@ def format_status(status: dict) -> str:
     reasons = ", ".join(f"{k} {v}" for k, v in osc["rejected_by_reason"].items() if v)
     frame = status["frame_ms_p50"]
     frame_text = f"{frame:.1f} ms" if frame is not None else "-"
-    lag = (status.get("loop_lag_ms") or {}).get("p99")
-    lag_text = f" | loop lag p99 {lag:.1f} ms" if lag is not None else ""
+    lag = status.get("loop_lag_ms") or {}
+    lag_text = (
+        f" | loop lag p99 {lag['p99']:.1f} ms, max {lag['max']:.1f}"
+        if lag.get("p99") is not None
+        else ""
+    )
     viewers = len(status.get("viewers", []))
     return (
         f"{status['fps']:5.1f} fps | frame {frame_text} | dropped {status['frames_dropped']} | "

@@ -108,3 +108,27 @@ def test_port_in_use_is_a_clear_error(tiny_generator):
             await server.stop()
 
     asyncio.run(main())
+
+
+def test_event_loop_lag_is_measured_all_the_time(tiny_generator):
+    async def main():
+        import time
+
+        from oscserver.server import format_status
+
+        server = Server(_config(tiny_generator))
+        await server.start()
+        try:
+            await asyncio.sleep(0.3)
+            quiet = server.status()["loop_lag_ms"]
+            assert quiet["p99"] is not None and quiet["max"] < 100
+            time.sleep(0.15)  # something blocking the loop, as a slow handler would
+            await asyncio.sleep(0.1)
+            blocked = server.status()["loop_lag_ms"]
+            assert blocked["max"] >= 100
+            assert "loop lag p99" in format_status(server.status())
+            assert "loop-lag" in server.tasks.names
+        finally:
+            await server.stop()
+
+    asyncio.run(main())

@@ -141,7 +141,7 @@ function bindControls() {
   truncation.oninput = () => { show(); send("/truncation", [Number(truncation.value)]); };
   smooth.oninput = () => { show(); send("/smooth", [Number(smooth.value)]); };
   $("reseed").onclick = () => {
-    const seed = Math.floor(Math.random() * 4294967295);
+    const seed = Math.floor(Math.random() * 2147483647);
     $("seed").value = seed;
     send("/noise/seed", [seed]);
   };
