@@ -10,6 +10,7 @@ import time
 import pytest
 from pythonosc.osc_message import OscMessage
 
+from oscserver.osc import commands
 from oscserver.osc.subscriptions import Subscriptions
 from oscserver.server import ServeConfig, Server
 from tests.conftest import free_udp_port, osc_message
@@ -59,7 +60,9 @@ async def _serve(tiny_generator) -> Server:
     return server
 
 
-def test_ping_get_and_status_answer_the_sender(tiny_generator):
+def test_ping_get_and_status_answer_the_sender(tiny_generator, monkeypatch):
+    monkeypatch.setattr(commands, "MAX_GET_REPLIES", commands.MAX_GET_REPLIES)
+
     async def main():
         server = await _serve(tiny_generator)
         controller = Controller(server.osc_port)
@@ -77,6 +80,11 @@ def test_ping_get_and_status_answer_the_sender(tiny_generator):
             assert answers == {"/class/2": [0.0], "/class/3": [pytest.approx(0.5)]}
             controller.send("/get", "/model")
             assert (await controller.receive())[0][:2] == ("/model", ["tiny"])
+            commands.MAX_GET_REPLIES = 3  # a pattern answers a bounded number of times
+            controller.send("/get", "/class/*")
+            answers = [(a, v) for a, v, _ in await controller.receive(4)]
+            assert [a for a, _ in answers[:3]] == ["/class/0", "/class/1", "/class/2"]
+            assert answers[3] == ("/get/more", ["/class/*", 5])
             controller.send("/get", "/nowhere")
             address, args, _ = (await controller.receive())[0]
             assert address == "/error" and args[:2] == ["/get", "unknown_address"]

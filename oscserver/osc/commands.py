@@ -5,7 +5,8 @@ pushes of a subscription, which go to the sender's host on the port it names, so
 whose receiving port differs from its sending port (TouchOSC, Max ``udpreceive``) gets them:
 
     /ping [ARGS]                 -> /pong [ARGS]
-    /get ADDRESS|PATTERN         -> ADDRESS VALUE... (one message per readable match)
+    /get ADDRESS|PATTERN         -> ADDRESS VALUE... (one message per readable match, at
+                                    most 256; then /get/more PATTERN LEFT_OUT)
     /status                      -> /status/fps, /status/frame_ms, /status/accepted,
                                     /status/rejected, /status/loop_lag_ms
     /subscribe PORT [PATTERN...] -> /subscribed PORT LEASE_S ADDRESSES, then changed values
@@ -25,6 +26,7 @@ from oscserver.osc.subscriptions import Subscriptions
 from oscserver.osc.values import type_name
 
 SUBSCRIPTION_LEASE_SECONDS = 60.0
+MAX_GET_REPLIES = 256
 PORT = Arg("i", 1, 65535)
 StatusReader = Callable[[], dict[str, object]]
 
@@ -63,9 +65,11 @@ def reply_commands(
                 f"/get {address!r:.80}: no readable address; GET /osc lists them",
             )
         reading = router.controls.reading()
-        for described in found:
+        for described in found[:MAX_GET_REPLIES]:
             assert described.read is not None
             _reply(source, described.address, described.read(reading))
+        if len(found) > MAX_GET_REPLIES:
+            _reply(source, "/get/more", [address, len(found) - MAX_GET_REPLIES])
 
     def status_reply(args: Sequence[object], source: Source) -> None:
         _no_args("/status", args)

@@ -29,7 +29,9 @@ log = logging.getLogger("oscserver.osc")
 PUSH_RATE = 30.0
 MAX_SUBSCRIPTIONS = 32
 MAX_ADDRESSES = 4096
-MAX_MESSAGES_PER_PUSH = 512
+MAX_MESSAGES_PER_SUBSCRIBER = 256
+MAX_MESSAGES_PER_PUSH = 1024
+"""Bounds on one push (a few milliseconds of the loop at most): what is left goes next time."""
 
 
 class Subscriber(Protocol):
@@ -133,7 +135,9 @@ class Subscriptions:
         values: dict[str, tuple[object, ...]] = {}
         sent = 0
         for sub in self._subs.values():
-            budget = MAX_MESSAGES_PER_PUSH
+            budget = min(MAX_MESSAGES_PER_SUBSCRIBER, MAX_MESSAGES_PER_PUSH - sent)
+            if budget <= 0:
+                break
             for address in sub.addresses:
                 name = address.address
                 value = values.get(name)
