@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from oscserver.generator import default_model_path
+from oscserver.render.contract import default_model_path
 
 
 def add_bench_parser(commands: argparse._SubParsersAction) -> None:
@@ -113,7 +113,7 @@ def drift_inputs(frames: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarra
 def bench_generator(sizes: list[int], seconds: float, threads: int) -> dict:
     """Default generator frames per second: ONNX Runtime, as the server runs it (session plus
     conversion to pixels), against the same network in PyTorch eager, in one run."""
-    from oscserver.runtime import GeneratorRuntime
+    from oscserver.render.runtime import GeneratorRuntime
 
     rows = []
     for size in sizes:

@@ -68,7 +68,7 @@ def bench_ndi_send(width: int, height: int, frames: int = 150, fps: float = 30.0
     try:
         port = _own_listening_ports(5961)[0]
         receiver = subprocess.Popen(
-            [sys.executable, "-m", "oscserver.ndi_receiver", f"127.0.0.1:{port}", "600"],
+            [sys.executable, "-m", "oscserver.testing.ndi_receiver", f"127.0.0.1:{port}", "600"],
             stdout=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 15

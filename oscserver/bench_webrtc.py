@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from oscserver.bench import drift_inputs, machine
-from oscserver.generator import default_model_path
+from oscserver.render.contract import default_model_path
 
 
 def bench_webrtc(
@@ -41,7 +41,7 @@ def bench_webrtc(
 
 async def _measure(size: int, viewers: int, seconds: float, fps: float, codec: str) -> dict:
     from oscserver.server import ServeConfig, Server
-    from oscserver.webrtc.client import ViewerClient
+    from oscserver.testing.webrtc_viewer import ViewerClient
 
     server = Server(
         ServeConfig(
@@ -85,7 +85,7 @@ def encode_time_ms(size: int, codec: str, frames: int = 90) -> float:
     """Median time aiortc's encoder takes per frame of the default generator at ``size``."""
     from aiortc.codecs import h264, vpx
 
-    from oscserver.runtime import GeneratorRuntime
+    from oscserver.render.runtime import GeneratorRuntime
     from oscserver.webrtc.track import to_video_frame
 
     runtime = GeneratorRuntime(default_model_path(size), provider="cpu")

@@ -11,7 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
-from oscserver.exceptions import OscServerError
+from oscserver.errors import OscServerError
 from oscserver.osc.front_door import DEFAULT_RATE
 
 log = logging.getLogger("oscserver")

@@ -3,6 +3,11 @@
 The render thread calls ``publish``; each sink has its own named task that takes the newest
 frame when it is ready. A slow sink misses frames (counted); it never holds up the render
 loop or another sink.
+
+Every sink (shared memory, WebRTC, NDI, a recorder, ...) has the same small interface,
+``Sink``: the bus calls ``start`` once, then ``write`` with the latest frame whenever the sink is
+ready for one, then ``stop`` once. ``write`` must not block the event loop: heavy work goes to a
+thread (``sinks/threaded.py``).
 """
 
 from __future__ import annotations
@@ -10,16 +15,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from oscserver.frame import Frame, FrameFormat
-from oscserver.sinks.base import Sink
 from oscserver.stats import RateLimitedLog
 from oscserver.tasks import TaskManager
 
 log = logging.getLogger("oscserver.bus")
 
 T = TypeVar("T")
+
+
+@runtime_checkable
+class Sink(Protocol):
+    name: str
+
+    async def start(self, frame_format: FrameFormat) -> None: ...
+
+    async def write(self, frame: Frame) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class LatestFrameSlot(Generic[T]):

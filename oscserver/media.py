@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 
-from oscserver.exceptions import ControlError
+from oscserver.errors import ControlError
 
 
 class MediaFolders:

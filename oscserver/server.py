@@ -17,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from oscserver.controls import Controls
-from oscserver.exceptions import ControlError, GeneratorError, StartupError
+from oscserver.control.controls import Controls
+from oscserver.control.schedule import Schedule
+from oscserver.errors import ControlError, GeneratorError, StartupError
 from oscserver.frame_bus import FrameBus
-from oscserver.generator import GeneratorSpec, resolve_model_path
 from oscserver.http.app import HttpServer
-from oscserver.learning import Learner
-from oscserver.library import GeneratorLibrary, LoadedGenerator
+from oscserver.http.oscquery import OscQueryServer, host_info
 from oscserver.loop_lag import LoopLag
 from oscserver.media import MediaFolders
 from oscserver.net import is_loopback
@@ -34,10 +33,11 @@ from oscserver.osc.front_door import DEFAULT_RATE, LOOPBACK, FrontDoor, parse_ne
 from oscserver.osc.listener import OscListener
 from oscserver.osc.router import Command, ControlRouter, Source
 from oscserver.osc.subscriptions import Subscriptions
-from oscserver.oscquery import OscQueryServer, host_info
-from oscserver.render_loop import RenderLoop
-from oscserver.runtime import GeneratorRuntime
-from oscserver.schedule import Schedule
+from oscserver.render.contract import GeneratorSpec, resolve_model_path
+from oscserver.render.learning import Learner
+from oscserver.render.library import GeneratorLibrary, LoadedGenerator
+from oscserver.render.render_loop import RenderLoop
+from oscserver.render.runtime import GeneratorRuntime
 from oscserver.sinks.webrtc import WebRTCSink
 from oscserver.stats import ControlCounters
 from oscserver.tasks import TaskManager

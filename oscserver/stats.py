@@ -9,7 +9,7 @@ from collections import Counter, deque
 
 import numpy as np
 
-from oscserver.osc.address_space import REASONS
+from oscserver.errors import REASONS
 
 
 class ControlCounters:

@@ -10,12 +10,12 @@ import pytest
 from pythonosc.osc_bundle_builder import OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from oscserver.controls import Controls, SetElements, SetMotion, SetTarget
-from oscserver.exceptions import ControlError
+from oscserver.control.controls import Controls, SetElements, SetMotion, SetTarget
+from oscserver.control.schedule import Schedule
+from oscserver.errors import ControlError
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.router import ControlRouter
-from oscserver.runtime import GeneratorRuntime
-from oscserver.schedule import Schedule
+from oscserver.render.runtime import GeneratorRuntime
 from oscserver.stats import ControlCounters
 
 

@@ -21,8 +21,8 @@ from oscserver.audio.mappings.kmeans import kmeans
 from oscserver.audio.mappings.lyrics import pick_classes
 from oscserver.audio.offline_controls import OfflineControls
 from oscserver.audio.target import ControlTarget
-from oscserver.generator import default_model_path
-from oscserver.runtime import GeneratorRuntime
+from oscserver.render.contract import default_model_path
+from oscserver.render.runtime import GeneratorRuntime
 from tests.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord_song, click_track
 from tests.conftest import build_tiny_generator
 

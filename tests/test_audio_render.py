@@ -24,8 +24,8 @@ from oscserver.audio.render import (
     render_video,
 )
 from oscserver.audio.target import ControlTarget
-from oscserver.generator import default_model_path
-from oscserver.runtime import GeneratorRuntime
+from oscserver.render.contract import default_model_path
+from oscserver.render.runtime import GeneratorRuntime
 from tests.audio_songs import click_times, click_track
 
 FPS = 30.0

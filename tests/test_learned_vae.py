@@ -18,7 +18,7 @@ from export.vae import (  # noqa: E402
     save_checkpoint,
     train_vae,
 )
-from oscserver.runtime import GeneratorRuntime  # noqa: E402
+from oscserver.render.runtime import GeneratorRuntime  # noqa: E402
 from oscserver.server import ServeConfig, Server  # noqa: E402
 from tests.conftest import OscSender, free_udp_port  # noqa: E402
 

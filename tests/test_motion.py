@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from oscserver.motion import Channel, Motion, slerp
+from oscserver.control.motion import Channel, Motion, slerp
 
 
 def _run(channel: Channel, seconds: float, fps: float = 60.0) -> list[np.ndarray]:

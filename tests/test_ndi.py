@@ -50,7 +50,7 @@ NETNS = private_network_command() if HAVE_CYNDILIB else None
 
 
 def test_missing_cyndilib_is_a_clear_error(monkeypatch):
-    from oscserver.exceptions import SinkError
+    from oscserver.errors import SinkError
     from oscserver.frame import FrameFormat
     from oscserver.sinks.ndi import NdiSink
 
@@ -138,7 +138,7 @@ def drive(folder: Path) -> int:
 
     write_ndi_config(folder, discovery="127.0.0.1:1")  # nothing listens: registers nowhere
     os.environ["NDI_CONFIG_DIR"] = str(folder)
-    from oscserver.ndi_receiver import NdiUrlReceiver
+    from oscserver.testing.ndi_receiver import NdiUrlReceiver
     from tests.conftest import OscSender, free_udp_port
 
     osc_port = free_udp_port()

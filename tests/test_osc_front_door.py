@@ -13,8 +13,8 @@ import av
 import numpy as np
 import pytest
 
-from oscserver.exceptions import ControlError, StartupError
-from oscserver.feedback import read_picture
+from oscserver.control.feedback import read_picture
+from oscserver.errors import ControlError, StartupError
 from oscserver.media import MediaFolders
 from oscserver.server import ServeConfig, Server
 from tests.conftest import (

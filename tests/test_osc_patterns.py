@@ -8,12 +8,12 @@ import time
 import numpy as np
 import pytest
 
-from oscserver.controls import Controls
+from oscserver.control.controls import Controls
+from oscserver.control.schedule import Schedule
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.patterns import PatternError, compile_pattern
 from oscserver.osc.router import ControlRouter
-from oscserver.runtime import GeneratorRuntime
-from oscserver.schedule import Schedule
+from oscserver.render.runtime import GeneratorRuntime
 from oscserver.stats import ControlCounters
 from tests.conftest import osc_message
 

@@ -13,11 +13,11 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper
 
-import oscserver.runtime as runtime_module
-from oscserver.exceptions import GeneratorError
-from oscserver.generator import default_model_path, read_generator
-from oscserver.io_binding import BoundRenderer, HostRenderer
-from oscserver.providers import (
+import oscserver.render.runtime as runtime_module
+from oscserver.errors import GeneratorError
+from oscserver.render.contract import default_model_path, read_generator
+from oscserver.render.io_binding import BoundRenderer, HostRenderer
+from oscserver.render.providers import (
     CPU,
     CUDA,
     TENSORRT,
@@ -28,7 +28,7 @@ from oscserver.providers import (
     model_digest,
     plan_attempts,
 )
-from oscserver.runtime import GeneratorRuntime
+from oscserver.render.runtime import GeneratorRuntime
 from tests.conftest import build_tiny_generator
 
 ALL = [TENSORRT, CUDA, CPU]
@@ -93,7 +93,7 @@ def test_first_that_works_logs_each_failure_and_falls_back(cache, caplog):
             raise RuntimeError("graph capture needs every node on CUDA")
         return f"session on {attempt.label}"
 
-    with caplog.at_level(logging.WARNING, logger="oscserver.providers"):
+    with caplog.at_level(logging.WARNING, logger="oscserver.render.providers"):
         result, chosen, failures = first_that_works(attempts, open_one)
     assert result == "session on CUDA" and chosen.label == "CUDA"
     assert [(f.label, f.reason) for f in failures] == [

@@ -8,7 +8,7 @@ import socket
 import numpy as np
 import pytest
 
-from oscserver.exceptions import StartupError
+from oscserver.errors import StartupError
 from oscserver.server import ServeConfig, Server
 from tests.conftest import OscSender, free_udp_port
 

@@ -23,8 +23,9 @@ import pytest
 
 from oscserver.bench_shm import bench_publish
 from oscserver.client import FrameReader, decode_msgpack
-from oscserver.exceptions import SinkError
+from oscserver.errors import SinkError
 from oscserver.frame import Frame, FrameFormat
+from oscserver.frame_bus import Sink
 from oscserver.shm_layout import (
     CLOSED_OFFSET,
     GENERATION_OFFSET,
@@ -39,7 +40,6 @@ from oscserver.shm_layout import (
     read_layout,
     unlink_segment,
 )
-from oscserver.sinks.base import Sink
 from oscserver.sinks.shared_memory import SharedMemoryRing, SharedMemorySink
 
 REPO = Path(__file__).resolve().parent.parent

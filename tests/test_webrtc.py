@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from oscserver.server import ServeConfig, Server
-from oscserver.webrtc.client import ViewerClient
+from oscserver.testing.webrtc_viewer import ViewerClient
 from tests.conftest import free_udp_port
 
 FPS = 30.0

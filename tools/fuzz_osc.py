@@ -21,10 +21,10 @@ from pathlib import Path
 import atheris
 
 # Everything heavy first, uninstrumented; then the OSC modules, instrumented for coverage.
-from oscserver.controls import Controls
-from oscserver.generator import default_model_path
-from oscserver.runtime import GeneratorRuntime
-from oscserver.schedule import Schedule
+from oscserver.control.controls import Controls
+from oscserver.control.schedule import Schedule
+from oscserver.render.contract import default_model_path
+from oscserver.render.runtime import GeneratorRuntime
 from oscserver.stats import ControlCounters
 
 with atheris.instrument_imports(include=["oscserver.osc"]):

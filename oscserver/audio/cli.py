@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from oscserver.audio.errors import AudioError
-from oscserver.exceptions import OscServerError
+from oscserver.errors import OscServerError
 
 MAPPING_NAMES = ("chroma", "clusters", "wander", "lyrics")
 """The mappings' names, spelled out so building the parser imports nothing heavy (a test

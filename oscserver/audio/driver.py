@@ -28,9 +28,9 @@ from oscserver.audio.mappings import Mapping, make_mapping
 from oscserver.audio.messages import Message, bundle_datagram
 from oscserver.audio.progress import format_seconds
 from oscserver.audio.target import ControlTarget
-from oscserver.exceptions import ControlError
-from oscserver.generator import GeneratorSpec, read_generator, resolve_model_path
+from oscserver.errors import ControlError
 from oscserver.osc.address_space import AddressSpace
+from oscserver.render.contract import GeneratorSpec, read_generator, resolve_model_path
 
 log = logging.getLogger("oscserver.audio")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oscserver.exceptions import OscServerError
+from oscserver.errors import OscServerError
 
 
 class AudioError(OscServerError):

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 
 from oscserver.audio.errors import AudioError
 from oscserver.audio.messages import Message
-from oscserver.controls import Controls, Snapshot
-from oscserver.exceptions import ControlError
-from oscserver.generator import GeneratorSpec
+from oscserver.control.controls import Controls, Snapshot
+from oscserver.errors import ControlError
 from oscserver.osc.address_space import AddressSpace
+from oscserver.render.contract import GeneratorSpec
 
 
 class OfflineControls:

@@ -27,8 +27,8 @@ from oscserver.audio.mappings import Mapping, make_mapping
 from oscserver.audio.offline_controls import OfflineControls
 from oscserver.audio.progress import Progress
 from oscserver.audio.target import ControlTarget
-from oscserver.generator import resolve_model_path
-from oscserver.runtime import GeneratorRuntime
+from oscserver.render.contract import resolve_model_path
+from oscserver.render.runtime import GeneratorRuntime
 
 
 @dataclass(frozen=True, slots=True)

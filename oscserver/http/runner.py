@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from oscserver.exceptions import StartupError
+from oscserver.errors import StartupError
 
 log = logging.getLogger("oscserver.http")
 

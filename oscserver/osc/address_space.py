@@ -15,32 +15,22 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from oscserver.controls import Change, Controls, FeedbackChange, SetElements, SetMotion, SetTarget
-from oscserver.exceptions import ControlError
-from oscserver.generator import GeneratorSpec, InputSpec
-from oscserver.motion import IMMEDIATE, Motion
-from oscserver.noise import truncated_noise
+from oscserver.control.controls import (
+    Change,
+    Controls,
+    FeedbackChange,
+    SetElements,
+    SetMotion,
+    SetTarget,
+)
+from oscserver.control.motion import IMMEDIATE, Motion
+from oscserver.errors import ControlError
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.patterns import AddressPattern, PatternError, compile_pattern
 from oscserver.osc.values import type_name
+from oscserver.render.contract import GeneratorSpec, InputSpec
+from oscserver.render.noise import truncated_noise
 
-REASONS = (
-    "malformed",
-    "unknown_address",
-    "wrong_type",
-    "wrong_count",
-    "not_finite",
-    "out_of_range",
-    "bad_index",
-    "read_only",
-    "too_far_ahead",
-    "schedule_full",
-    "unauthorized",
-    "bad_file",
-    "not_allowed",
-    "rate_limited",
-    "subscribers_full",
-)
 MAX_SMOOTH_SECONDS = 60.0
 MIN_STIFFNESS = 0.01
 MAX_STIFFNESS = 10_000.0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from oscserver.exceptions import ControlError
+from oscserver.errors import ControlError
 from oscserver.osc.address_space import integer_argument
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.encoder import encode_message

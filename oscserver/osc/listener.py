@@ -12,7 +12,7 @@ import contextlib
 import logging
 import socket
 
-from oscserver.exceptions import StartupError
+from oscserver.errors import StartupError
 from oscserver.osc.front_door import FrontDoor
 from oscserver.osc.router import ControlRouter, Source
 

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from oscserver.controls import Change, Controls, SetElements
-from oscserver.exceptions import ControlError
+from oscserver.control.controls import Change, Controls, SetElements
+from oscserver.control.schedule import MAX_AHEAD_SECONDS, Schedule
+from oscserver.errors import ControlError
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.decoder import MalformedPacket, decode, is_pattern
 from oscserver.osc.describe import Address
 from oscserver.osc.encoder import encode_message
 from oscserver.osc.patterns import PatternError, compile_pattern
-from oscserver.schedule import MAX_AHEAD_SECONDS, Schedule
 from oscserver.stats import ControlCounters, RateLimitedLog
 
 log = logging.getLogger("oscserver.osc")

@@ -1,5 +1,5 @@
 """Frame sinks: one module per destination, all with the same small async interface."""
 
-from oscserver.sinks.base import Sink
+from oscserver.frame_bus import Sink
 
 __all__ = ["Sink"]

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from oscserver.exceptions import SinkError
+from oscserver.errors import SinkError
 from oscserver.frame import Frame, FrameFormat
 
 CONFIG_FILE = "ndi-config.v1.json"
@@ -113,7 +113,7 @@ class NdiSender:
 
 
 class NdiSink:
-    """The :class:`~oscserver.sinks.base.Sink` that sends every frame it gets over NDI."""
+    """The :class:`~oscserver.frame_bus.Sink` that sends every frame it gets over NDI."""
 
     name = "ndi"
 

@@ -22,7 +22,7 @@ from multiprocessing.shared_memory import SharedMemory
 import msgpack
 import numpy as np
 
-from oscserver.exceptions import SinkError
+from oscserver.errors import SinkError
 from oscserver.frame import Frame, FrameFormat
 from oscserver.shm_layout import (
     CLOSED_OFFSET,
@@ -327,7 +327,7 @@ class SharedMemoryRing:
 
 
 class SharedMemorySink:
-    """The :class:`~oscserver.sinks.base.Sink` that publishes every frame it gets to shared memory.
+    """The :class:`~oscserver.frame_bus.Sink` that publishes every frame it gets to shared memory.
 
     Copies run on one dedicated thread, so ``write`` never blocks the event loop and ``stop``
     runs after any copy still in flight.

@@ -1,4 +1,26 @@
-"""Errors oscserver raises on purpose. Each message says what was wrong and what was expected."""
+"""Errors oscserver raises on purpose, and the reasons control messages are rejected for.
+
+Each message says what was wrong and what was expected. A rejected control message carries one
+of ``REASONS``, which is also the counter it is counted under (GET /status, the status line).
+"""
+
+REASONS = (  # docs/osc.md says what each means
+    "malformed",
+    "unknown_address",
+    "wrong_type",
+    "wrong_count",
+    "not_finite",
+    "out_of_range",
+    "bad_index",
+    "read_only",
+    "too_far_ahead",
+    "schedule_full",
+    "unauthorized",
+    "bad_file",
+    "not_allowed",
+    "rate_limited",
+    "subscribers_full",
+)
 
 
 class OscServerError(Exception):

@@ -40,7 +40,7 @@ from oscserver.osc.router import ControlRouter, Source
 from oscserver.osc.subscriptions import Subscriptions
 from oscserver.stats import RateLimitedLog
 
-log = logging.getLogger("oscserver.oscquery")
+log = logging.getLogger("oscserver.http.oscquery")
 
 ATTRIBUTES = frozenset(
     {

@@ -136,13 +136,14 @@ class NdiUrlReceiver:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m oscserver.ndi_receiver HOST:PORT [SECONDS]``: count frames from a source."""
+    """``python -m oscserver.testing.ndi_receiver HOST:PORT [SECONDS]``: count frames."""
     import sys
     import time
 
     args = sys.argv[1:] if argv is None else argv
     if not args:
-        print("usage: python -m oscserver.ndi_receiver HOST:PORT [SECONDS]", file=sys.stderr)
+        usage = "usage: python -m oscserver.testing.ndi_receiver HOST:PORT [SECONDS]"
+        print(usage, file=sys.stderr)
         return 2
     seconds = float(args[1]) if len(args) > 1 else 5.0
     count, shape = 0, None

@@ -1,10 +1,10 @@
 """Run a generator with ONNX Runtime: pick the provider, feed the controls, return pixels.
 
-Providers are tried best first (``oscserver/providers.py``): TensorRT with float16 engines
+Providers are tried best first (``oscserver/render/providers.py``): TensorRT with float16 engines
 cached on disk, CUDA with a CUDA graph, plain CUDA, the CPU. An attempt counts only when its
 session opens *and* renders a frame (TensorRT may build its engine then, a CUDA graph is
 captured then); otherwise the reason is logged and the next one is tried. On a GPU, inputs and
-output stay in device buffers (``oscserver/io_binding.py``).
+output stay in device buffers (``oscserver/render/io_binding.py``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from oscserver.exceptions import GeneratorError
-from oscserver.generator import GeneratorSpec, read_generator
-from oscserver.io_binding import BoundRenderer, HostRenderer
-from oscserver.providers import (
+from oscserver.errors import GeneratorError
+from oscserver.render.contract import GeneratorSpec, read_generator
+from oscserver.render.io_binding import BoundRenderer, HostRenderer
+from oscserver.render.providers import (
     PROVIDER_NAMES,
     PROVIDER_ORDER,
     TENSORRT,
@@ -76,7 +76,7 @@ class GeneratorRuntime:
     """One loaded generator: an ONNX Runtime session plus its contract description.
 
     ``provider`` ('tensorrt', 'cuda', 'cpu') starts the fallback chain there; ``cache_dir``
-    holds TensorRT engines (default :func:`oscserver.providers.default_cache_dir`);
+    holds TensorRT engines (default :func:`oscserver.render.providers.default_cache_dir`);
     ``cuda_graph=False`` skips the CUDA-graph attempt. After construction, ``provider`` is the
     ONNX Runtime provider that runs the first node, ``acceleration`` the attempt's label (e.g.
     ``"CUDA + CUDA graph"``), ``fallbacks`` the attempts that failed and why, and

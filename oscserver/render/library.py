@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oscserver.exceptions import GeneratorError
-from oscserver.runtime import GeneratorRuntime
+from oscserver.errors import GeneratorError
+from oscserver.render.runtime import GeneratorRuntime
 
 
 @dataclass(slots=True)

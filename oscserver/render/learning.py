@@ -24,7 +24,7 @@ from pathlib import Path
 
 from oscserver.tasks import TaskManager
 
-log = logging.getLogger("oscserver.learning")
+log = logging.getLogger("oscserver.render.learning")
 
 
 class Learner:

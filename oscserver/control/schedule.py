@@ -12,7 +12,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 
-from oscserver.controls import Change, Controls
+from oscserver.control.controls import Change, Controls
 
 MAX_AHEAD_SECONDS = 60.0
 MAX_PENDING = 4096

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from oscserver.controls import Controls
-from oscserver.feedback import from_pixels
+from oscserver.control.controls import Controls
+from oscserver.control.feedback import from_pixels
+from oscserver.control.schedule import Schedule
 from oscserver.frame import Frame
-from oscserver.runtime import GeneratorRuntime
-from oscserver.schedule import Schedule
+from oscserver.render.runtime import GeneratorRuntime
 from oscserver.stats import RateLimitedLog, RateMeter, RollingWindow
 
 log = logging.getLogger("oscserver.render")

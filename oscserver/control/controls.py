@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from oscserver.feedback import FeedbackControl
-from oscserver.generator import GeneratorSpec
-from oscserver.motion import DEFAULT_MOTION, Channel, Motion
+from oscserver.control.feedback import FeedbackControl
+from oscserver.control.motion import DEFAULT_MOTION, Channel, Motion
+from oscserver.render.contract import GeneratorSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ from pathlib import Path
 import av
 import numpy as np
 
-from oscserver.generator import OutputSpec
+from oscserver.render.contract import OutputSpec
 
-log = logging.getLogger("oscserver.feedback")
+log = logging.getLogger("oscserver.control.feedback")
 
 
 class FeedbackControl:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from oscserver.exceptions import GeneratorError
+from oscserver.errors import GeneratorError
 
 log = logging.getLogger(__name__)
 

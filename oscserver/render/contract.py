@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from oscserver.exceptions import GeneratorError
+from oscserver.errors import GeneratorError
 from oscserver.frame import FrameFormat
 
 CONTRACT_VERSION = "1"
@@ -218,7 +218,7 @@ def _read_default(
     high: float,
     where: str,
 ) -> np.ndarray:
-    from oscserver.noise import truncated_noise
+    from oscserver.render.noise import truncated_noise
 
     if raw is None:
         if seed is not None:
