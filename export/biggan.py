@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from export.biggan_model import NOISE_DIM, NUM_CLASSES, RESOLUTIONS
-from export.onnx_export import ExportError, ExportReport, InputSpec, biggan_interface
+from export.onnx_export import ExportError, ExportReport, InputDeclaration, biggan_interface
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def load_biggan(weights: str | Path, resolution: int):
     return model
 
 
-def input_specs() -> list[InputSpec]:
+def input_specs() -> list[InputDeclaration]:
     """BigGAN's controls as the generator contract names them."""
     return biggan_interface(
         default_class=DEFAULT_CLASS,

@@ -22,11 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from oscserver.render.contract import DEFAULT_SIZES  # importing it needs no torch (--help)
+
 #: Where the shipped generator files live (package data of ``oscserver.models``).
 MODELS_DIR = Path(__file__).resolve().parent.parent / "oscserver" / "models"
-#: The shipped sizes of the default generator (``export.default_generator.SIZES``; kept here so
-#: that ``--help`` works without importing torch).
-DEFAULT_SIZES = (256, 512)
 
 
 def default_model_path(size: int) -> Path:

@@ -57,7 +57,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from export.onnx_export import ExportReport, InputSpec, biggan_interface, export_generator
+from export.onnx_export import ExportReport, InputDeclaration, biggan_interface, export_generator
+from oscserver.render.contract import DEFAULT_SIZES
 
 SEED = 20240611
 NUM_CLASSES = 1000
@@ -72,7 +73,7 @@ DEFAULT_CLASS = 780
 DEFAULT_TRUNCATION = 0.5
 DEFAULT_NOISE_SEED = 0
 TRUNCATION_RANGE = (0.02, 1.0)
-SIZES = (256, 512)
+SIZES = DEFAULT_SIZES
 
 _GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 
@@ -236,7 +237,7 @@ def default_class_weights() -> torch.Tensor:
     return c
 
 
-def input_specs() -> list[InputSpec]:
+def input_specs() -> list[InputDeclaration]:
     """The generator's controls, BigGAN-compatible names, shapes, roles and ranges."""
     return biggan_interface(
         default_class=DEFAULT_CLASS,

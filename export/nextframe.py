@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from export.checkpoint import read_checkpoint
-from export.onnx_export import ExportReport, InputSpec, export_generator
+from export.onnx_export import ExportReport, InputDeclaration, export_generator
 from export.vae import to_batch
 
 #: Largest amplitude of the jitter texture, in 0..1 picture units.
@@ -301,16 +301,16 @@ def load_checkpoint(path: str | Path) -> tuple[NextFrameNet, dict]:
 
 
 # --------------------------------------------------------------------------- export
-def input_specs(size: int) -> list[InputSpec]:
+def input_specs(size: int) -> list[InputDeclaration]:
     """``previous`` (feedback, the output's shape) and ``jitter`` (scalar 0..1)."""
     return [
-        InputSpec(
+        InputDeclaration(
             name="previous",
             shape=(1, size, size, 3),
             role="feedback",
             description="the previous frame (the server feeds the model's own output)",
         ),
-        InputSpec(
+        InputDeclaration(
             name="jitter",
             shape=(1,),
             role="scalar",
@@ -351,7 +351,7 @@ def export_nextframe(
             description=description or f"next-frame predictor, {size}x{size}, fed its own output",
             check_samples=check_samples,
         )
-        # The exporter's InputSpec takes no default for feedback inputs; the contract does.
+        # The start frame (12k numbers and more) goes in after the check, written compactly.
         model = onnx.load(str(partial))
         for entry in model.metadata_props:
             if entry.key == "oscserver.input.previous":

@@ -2,7 +2,7 @@
 
 Used for the embedded default generator, BigGAN and users' own generators alike. Given a
 ``torch.nn.Module`` whose ``forward`` takes the controls as positional tensors (in the order of
-the :class:`InputSpec` list) and returns the picture, :func:`export_generator`
+the :class:`InputDeclaration` list) and returns the picture, :func:`export_generator`
 
 1. exports it with the ``torch.export``-based exporter (``dynamo=True``, opset
    :data:`DEFAULT_OPSET`): in torch 2.13 it gives a clean graph (``addmm`` becomes one ``Gemm``
@@ -29,9 +29,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import logging
-import math
 import os
 import tempfile
 import time
@@ -43,9 +41,14 @@ from typing import Any
 
 import numpy as np
 
-CONTRACT_VERSION = "1"
-ROLES = ("class_weights", "noise", "scalar", "vector", "feedback")
-LAYOUTS = ("NHWC", "NCHW")
+from oscserver.render.contract import (
+    LAYOUTS,
+    ContractError,
+    InputDeclaration,
+    OutputDeclaration,
+    file_metadata,
+)
+
 #: The ai.onnx opset the exporter targets (native for torch 2.13's exporter; ORT >= 1.17).
 DEFAULT_OPSET = 20
 #: Seed for the random check inputs, so a check is the same on every run.
@@ -62,112 +65,35 @@ class ExportCheckError(ExportError):
     """ONNX Runtime and PyTorch disagree by more than the tolerance; no file was written."""
 
 
-def truncated_noise(dim: int, seed: int, truncation: float = 1.0) -> np.ndarray:
-    """BigGAN's ``truncated_noise_sample(1, dim, truncation, seed)``: float32 ``[1, dim]``."""
-    from scipy.stats import truncnorm
+def validated(declaration: InputDeclaration) -> InputDeclaration:
+    """``declaration``, checked against the contract (ExportError naming what is wrong)."""
+    try:
+        declaration.validate()
+    except ContractError as exc:
+        raise ExportError(str(exc)) from None
+    return declaration
 
-    state = np.random.RandomState(seed)
-    values = truncation * truncnorm(-2, 2).rvs(size=(1, dim), random_state=state)
-    return values.astype(np.float32)
 
-
-@dataclass(frozen=True)
-class InputSpec:
-    """One graph input: a control the performer plays (see docs/generators.md).
-
-    ``shape`` is the graph shape (``(1,)`` or ``(1, 1)`` for scalars, ``(1, N)`` for vectors,
-    the output's shape for ``feedback``). ``default`` is a number or a list of ``N`` numbers;
-    a ``noise`` input may give ``seed`` instead (BigGAN's truncated noise for that seed).
-    """
-
-    name: str
-    shape: tuple[int, ...]
-    role: str
-    range: tuple[float, float] | None = None
-    default: float | Sequence[float] | None = None
-    seed: int | None = None
-    description: str = ""
-
-    def validate(self) -> None:
-        """Raise :class:`ExportError` naming what is wrong with this spec."""
-        where = f"input {self.name!r}"
-        if not self.name:
-            raise ExportError("an input has an empty name")
-        if self.role not in ROLES:
-            raise ExportError(f"{where}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
-        if not self.shape or self.shape[0] != 1 or any(int(d) < 1 for d in self.shape):
-            raise ExportError(f"{where}: shape {self.shape} must have batch 1 and no empty axis")
-        if self.role == "scalar" and self.size != 1:
-            raise ExportError(f"{where}: a scalar has shape (1,) or (1, 1), not {self.shape}")
-        if self.role in ("class_weights", "noise", "vector") and len(self.shape) != 2:
-            raise ExportError(f"{where}: a {self.role} input has shape (1, N), not {self.shape}")
-        if self.role == "feedback":
-            if self.default is not None or self.seed is not None:
-                raise ExportError(f"{where}: feedback inputs take no default or seed")
-            return
-        if self.range is None or len(self.range) != 2:
-            raise ExportError(f"{where}: needs a range [min, max]")
-        lo, hi = float(self.range[0]), float(self.range[1])
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
-            raise ExportError(f"{where}: range {list(self.range)} is not [min, max]")
-        if self.seed is not None and self.role != "noise":
-            raise ExportError(f"{where}: only noise inputs take a seed")
-        if self.default is None and self.seed is None:
-            raise ExportError(f"{where}: needs a default (or, for noise, a seed)")
-        if self.default is not None and not np.isscalar(self.default):
-            n = len(self.default)
-            if n != self.size:
-                raise ExportError(f"{where}: default has {n} numbers, the input has {self.size}")
-        value = self.default_value()
-        if not np.all(np.isfinite(value)) or value.min() < lo or value.max() > hi:
-            raise ExportError(f"{where}: default lies outside the range [{lo}, {hi}]")
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape))
-
-    def default_value(self) -> np.ndarray:
-        """The default as a float32 array of the input's shape."""
-        if self.default is None and self.seed is not None:
-            return truncated_noise(self.size, self.seed).reshape(self.shape)
-        if self.default is None:
-            return np.zeros(self.shape, np.float32)
-        if np.isscalar(self.default):
-            return np.full(self.shape, float(self.default), np.float32)
-        return np.asarray(self.default, np.float32).reshape(self.shape)
-
-    def metadata(self) -> dict[str, Any]:
-        """The JSON object stored under ``oscserver.input.<name>``."""
-        meta: dict[str, Any] = {"role": self.role}
-        if self.role != "feedback":
-            meta["range"] = [float(self.range[0]), float(self.range[1])]
-        if self.default is not None:
-            if np.isscalar(self.default):
-                meta["default"] = float(self.default)
-            else:
-                meta["default"] = [float(v) for v in self.default]
-        if self.seed is not None:
-            meta["seed"] = int(self.seed)
-        if self.description:
-            meta["description"] = self.description
-        return meta
-
-    def sample(self, rng: np.random.Generator, output_range: tuple[float, float]) -> np.ndarray:
-        """A random value of the kind a performer would send, within the range."""
-        if self.role == "feedback":
-            lo, hi = output_range
-            return rng.uniform(lo, hi, self.shape).astype(np.float32)
-        lo, hi = float(self.range[0]), float(self.range[1])
-        if self.role == "class_weights":
-            # A sparse mix of a few classes, like a chord of classes.
-            value = np.full(self.size, lo, np.float64)
-            picks = rng.choice(self.size, size=min(3, self.size), replace=False)
-            value[picks] = rng.uniform(lo, hi, len(picks))
-        elif self.role == "noise":
-            value = rng.standard_normal(self.size).clip(-2.0, 2.0)
-        else:
-            value = rng.uniform(lo, hi, self.size)
-        return _clip_float32(value, lo, hi).reshape(self.shape)
+def sample_input(
+    declaration: InputDeclaration, rng: np.random.Generator, output_range: tuple[float, float]
+) -> np.ndarray:
+    """A random value of the kind a performer would send, within the declared range."""
+    if declaration.role == "feedback":
+        lo, hi = output_range
+        return rng.uniform(lo, hi, declaration.shape).astype(np.float32)
+    assert declaration.range is not None
+    lo, hi = float(declaration.range[0]), float(declaration.range[1])
+    size = declaration.size
+    if declaration.role == "class_weights":
+        # A sparse mix of a few classes, like a chord of classes.
+        value = np.full(size, lo, np.float64)
+        picks = rng.choice(size, size=min(3, size), replace=False)
+        value[picks] = rng.uniform(lo, hi, len(picks))
+    elif declaration.role == "noise":
+        value = rng.standard_normal(size).clip(-2.0, 2.0)
+    else:
+        value = rng.uniform(lo, hi, size)
+    return _clip_float32(value, lo, hi).reshape(declaration.shape)
 
 
 @dataclass
@@ -217,7 +143,7 @@ class ExportReport:
 
 def export_generator(
     module: Any,
-    inputs: list[InputSpec],
+    inputs: list[InputDeclaration],
     output_layout: str,
     output_range: tuple[float, float],
     name: str,
@@ -234,7 +160,7 @@ def export_generator(
 ) -> ExportReport:
     """Export ``module`` to an oscserver generator file at ``path`` and check it.
 
-    ``module.forward`` takes one tensor per :class:`InputSpec`, in order, and returns the
+    ``module.forward`` takes one tensor per :class:`InputDeclaration`, in order, and returns the
     picture (batch 1; ``output_layout`` ``"NHWC"`` or ``"NCHW"``; values in ``output_range``).
     ``tolerance`` is the largest allowed difference between ONNX Runtime and PyTorch in output
     units (default: two 8-bit levels, ``2 * (hi - lo) / 255``; for a uint8 output that is 2).
@@ -257,7 +183,7 @@ def export_generator(
     if len(set(names)) != len(names) or output_name in names:
         raise ExportError(f"input and output names must be distinct: {names}, {output_name!r}")
     for spec in specs:
-        spec.validate()
+        validated(spec)
     if output_layout not in LAYOUTS:
         raise ExportError(f"output layout must be one of {LAYOUTS}, not {output_layout!r}")
     lo, hi = float(output_range[0]), float(output_range[1])
@@ -327,12 +253,6 @@ def export_generator(
 # ------------------------------------------------------------------------------ internals
 
 
-def _number(value: float) -> float | int:
-    """An output range bound as docs/generators.md writes them: ``[0, 255]``, ``[-1, 1]``."""
-    value = float(value)
-    return int(value) if value.is_integer() else value
-
-
 def _clip_float32(value: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Clip to [lo, hi] so that the float32 values too lie inside (0.02 rounds below 0.02)."""
     out = np.clip(value, lo, hi).astype(np.float32)
@@ -341,7 +261,7 @@ def _clip_float32(value: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip(out, np.float32(lo32), np.float32(hi32))
 
 
-def _example_value(spec: InputSpec) -> np.ndarray:
+def _example_value(spec: InputDeclaration) -> np.ndarray:
     """The value an input is traced and first checked with: its default, zeros for feedback."""
     if spec.role == "feedback":
         return np.zeros(spec.shape, np.float32)
@@ -435,18 +355,8 @@ def _lower_ir_version(model) -> None:
 
 
 def _write_metadata(model, specs, layout, output_range, name, description) -> None:
-    props = {
-        "oscserver.contract": CONTRACT_VERSION,
-        "oscserver.name": name,
-    }
-    if description:
-        props["oscserver.description"] = description
-    for spec in specs:
-        props[f"oscserver.input.{spec.name}"] = json.dumps(spec.metadata())
-    props["oscserver.output"] = json.dumps(
-        {"layout": layout, "range": [_number(output_range[0]), _number(output_range[1])]}
-    )
-    for key, value in props.items():
+    output = OutputDeclaration(layout, (float(output_range[0]), float(output_range[1])))
+    for key, value in file_metadata(name, description, specs, output).items():
         entry = model.metadata_props.add()
         entry.key = key
         entry.value = value
@@ -536,7 +446,7 @@ def _compare(
             if index == 0:
                 feeds[spec.name] = _example_value(spec)
             elif index < samples:
-                feeds[spec.name] = spec.sample(rng, output_range)
+                feeds[spec.name] = sample_input(spec, rng, output_range)
         got = session.run(None, feeds)[0]
         with torch.inference_mode():
             ref = compare_with(*(torch.from_numpy(feeds[s.name]) for s in specs))
@@ -590,14 +500,14 @@ def biggan_interface(
     describe_truncation: str,
     classes: int = 1000,
     noise_dim: int = 128,
-) -> list[InputSpec]:
+) -> list[InputDeclaration]:
     """BigGAN's controls as the generator contract names them: ``class`` [1, classes] (a
     one-hot at ``default_class``), ``noise`` [1, noise_dim] (truncated noise from
     ``noise_seed``) and ``truncation`` [1]. Generators that speak BigGAN's language share it."""
     one_hot = [0.0] * classes
     one_hot[default_class] = 1.0
     return [
-        InputSpec(
+        InputDeclaration(
             name="class",
             shape=(1, classes),
             role="class_weights",
@@ -605,7 +515,7 @@ def biggan_interface(
             default=one_hot,
             description=describe_class,
         ),
-        InputSpec(
+        InputDeclaration(
             name="noise",
             shape=(1, noise_dim),
             role="noise",
@@ -613,7 +523,7 @@ def biggan_interface(
             seed=noise_seed,
             description=describe_noise,
         ),
-        InputSpec(
+        InputDeclaration(
             name="truncation",
             shape=(1,),
             role="scalar",

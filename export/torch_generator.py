@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from export.onnx_export import LAYOUTS, ROLES, ExportError, InputSpec
+from export.onnx_export import ExportError, validated
+from oscserver.render.contract import LAYOUTS, ROLES, InputDeclaration
 
 INPUT_SYNTAX = "NAME:ROLE:SHAPE:RANGE[:DEFAULT], e.g. latent:noise:1x64:-3,3 (see docs/export.md)"
 
@@ -37,7 +38,7 @@ INPUT_SYNTAX = "NAME:ROLE:SHAPE:RANGE[:DEFAULT], e.g. latent:noise:1x64:-3,3 (se
 class GeneratorDeclaration:
     """Everything ``export torch`` needs besides the module: inputs, output, name."""
 
-    inputs: list[InputSpec]
+    inputs: list[InputDeclaration]
     output_layout: str = "NCHW"
     output_range: tuple[float, float] = (-1.0, 1.0)
     name: str | None = None
@@ -67,8 +68,8 @@ def parse_shape(text: str, where: str) -> tuple[int, ...]:
     return shape
 
 
-def parse_input(text: str) -> InputSpec:
-    """One ``--input NAME:ROLE:SHAPE:RANGE[:DEFAULT]`` value as an :class:`InputSpec`."""
+def parse_input(text: str) -> InputDeclaration:
+    """One ``--input NAME:ROLE:SHAPE:RANGE[:DEFAULT]`` value as an :class:`InputDeclaration`."""
     parts = text.split(":")
     where = f"--input {text!r}"
     if len(parts) < 3:
@@ -80,7 +81,7 @@ def parse_input(text: str) -> InputSpec:
     if role == "feedback":
         if len(parts) > 3 and any(p.strip() for p in parts[3:]):
             raise ExportError(f"{where}: a feedback input takes no range or default")
-        return InputSpec(name=name, shape=shape, role=role)
+        return InputDeclaration(name=name, shape=shape, role=role)
     if len(parts) < 4 or not parts[3].strip():
         raise ExportError(f"{where}: a {role} input needs a RANGE lo,hi; expected {INPUT_SYNTAX}")
     if len(parts) > 5:
@@ -90,7 +91,9 @@ def parse_input(text: str) -> InputSpec:
     return _spec(name, role, shape, (lo, hi), default_text or None, where)
 
 
-def _spec(name, role, shape, bounds, default: Any, where: str, description: str = "") -> InputSpec:
+def _spec(
+    name, role, shape, bounds, default: Any, where: str, description: str = ""
+) -> InputDeclaration:
     seed = None
     if isinstance(default, str) and default.startswith("seed="):
         try:
@@ -106,7 +109,7 @@ def _spec(name, role, shape, bounds, default: Any, where: str, description: str 
             seed = 0
         else:
             default = min(max(0.0, float(bounds[0])), float(bounds[1]))
-    spec = InputSpec(
+    spec = InputDeclaration(
         name=name,
         shape=shape,
         role=role,
@@ -115,8 +118,7 @@ def _spec(name, role, shape, bounds, default: Any, where: str, description: str 
         seed=seed,
         description=description,
     )
-    spec.validate()
-    return spec
+    return validated(spec)
 
 
 def read_spec_file(path: Path) -> GeneratorDeclaration:
@@ -140,7 +142,7 @@ def read_spec_file(path: Path) -> GeneratorDeclaration:
             raise ExportError(f"{where}: role {role!r} is not one of {', '.join(ROLES)}")
         shape = tuple(int(d) for d in entry["shape"])
         if role == "feedback":
-            inputs.append(InputSpec(name=entry["name"], shape=shape, role=role))
+            inputs.append(InputDeclaration(name=entry["name"], shape=shape, role=role))
             continue
         bounds = entry.get("range")
         if not isinstance(bounds, list) or len(bounds) != 2:
@@ -190,7 +192,7 @@ def load_factory(target: str, search_path: Path | None = None):
     return made.eval()
 
 
-def order_inputs(module, inputs: list[InputSpec], target: str) -> list[InputSpec]:
+def order_inputs(module, inputs: list[InputDeclaration], target: str) -> list[InputDeclaration]:
     """The declared inputs in ``forward``'s argument order; every required argument must be
     declared and every declaration must name an argument."""
     declared = {spec.name: spec for spec in inputs}

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from export.checkpoint import read_checkpoint
-from export.onnx_export import ExportReport, InputSpec, export_generator
+from export.onnx_export import ExportReport, InputDeclaration, export_generator
 
 #: Frame sizes the VAE is built for (4x4 at the bottom of the encoder).
 VAE_SIZES = (32, 64, 128, 256)
@@ -205,9 +205,9 @@ def train_vae(
     return vae, history
 
 
-def input_specs(config: VaeConfig) -> list[InputSpec]:
+def input_specs(config: VaeConfig) -> list[InputDeclaration]:
     return [
-        InputSpec(
+        InputDeclaration(
             name="latent",
             shape=(1, config.latent),
             role="noise",

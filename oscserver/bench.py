@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from oscserver.render.contract import default_model_path
+from oscserver.render.generator import default_model_path
 
 
 def add_bench_parser(commands: argparse._SubParsersAction) -> None:

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from oscserver.bench import drift_inputs, machine
-from oscserver.render.contract import default_model_path
+from oscserver.render.generator import default_model_path
 
 
 def bench_webrtc(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from oscserver.errors import OscServerError
 from oscserver.osc.front_door import DEFAULT_RATE
+from oscserver.render.contract import DEFAULT_SIZES
 
 log = logging.getLogger("oscserver")
 
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--size",
         type=int,
         default=256,
-        choices=(256, 512),
+        choices=DEFAULT_SIZES,
         help="size of the default generator (ignored for --model FILE)",
     )
     serve.add_argument("--osc-host", default="127.0.0.1")

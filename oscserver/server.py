@@ -33,7 +33,7 @@ from oscserver.osc.front_door import DEFAULT_RATE, LOOPBACK, FrontDoor, parse_ne
 from oscserver.osc.listener import OscListener
 from oscserver.osc.router import Command, ControlRouter, Source
 from oscserver.osc.subscriptions import Subscriptions
-from oscserver.render.contract import GeneratorSpec, resolve_model_path
+from oscserver.render.generator import GeneratorSpec, resolve_model_path
 from oscserver.render.learning import Learner
 from oscserver.render.library import GeneratorLibrary, LoadedGenerator
 from oscserver.render.render_loop import RenderLoop

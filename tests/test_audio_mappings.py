@@ -21,7 +21,7 @@ from oscserver.audio.mappings.kmeans import kmeans
 from oscserver.audio.mappings.lyrics import pick_classes
 from oscserver.audio.offline_controls import OfflineControls
 from oscserver.audio.target import ControlTarget
-from oscserver.render.contract import default_model_path
+from oscserver.render.generator import default_model_path
 from oscserver.render.runtime import GeneratorRuntime
 from tests.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord_song, click_track
 from tests.conftest import build_tiny_generator

@@ -24,7 +24,7 @@ from oscserver.audio.render import (
     render_video,
 )
 from oscserver.audio.target import ControlTarget
-from oscserver.render.contract import default_model_path
+from oscserver.render.generator import default_model_path
 from oscserver.render.runtime import GeneratorRuntime
 from tests.audio_songs import click_times, click_track
 

@@ -14,7 +14,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from export.onnx_export import truncated_noise
+from oscserver.render.noise import truncated_noise
 
 MODELS = Path(__file__).resolve().parent.parent / "oscserver" / "models"
 SIZES = (256, 512)
@@ -157,7 +157,7 @@ def test_metadata_follows_the_contract(sessions, size):
 
 
 def test_default_frame_is_rich_and_same_picture_at_512(sessions):
-    z = truncated_noise(128, 0)
+    z = truncated_noise(0, 128)[None]
     small = render(sessions[256], one_hot((DEFAULT_CLASS, 1.0)), z, 0.5)
     big = render(sessions[512], one_hot((DEFAULT_CLASS, 1.0)), z, 0.5)
     assert small.std() > 25  # not a flat wash
@@ -172,7 +172,7 @@ def test_default_frame_is_rich_and_same_picture_at_512(sessions):
 
 @pytest.mark.parametrize("truncation", [0.3, 1.0])
 def test_small_noise_steps_give_small_smooth_changes(session, truncation):
-    z0 = truncated_noise(128, 0)
+    z0 = truncated_noise(0, 128)[None]
     d = unit_direction(5)
     frames = [
         render(session, one_hot((DEFAULT_CLASS, 1.0)), z0 + 0.1 * k * d, truncation)
@@ -187,7 +187,7 @@ def test_small_noise_steps_give_small_smooth_changes(session, truncation):
 @pytest.mark.parametrize("control", ["noise", "class", "truncation"])
 def test_every_control_is_continuous(session, control):
     """Shrinking the step shrinks the change in proportion (no discontinuities)."""
-    z0 = truncated_noise(128, 1)
+    z0 = truncated_noise(1, 128)[None]
     d = unit_direction(6)
     base = {"class_weights": one_hot((DEFAULT_CLASS, 1.0)), "noise": z0, "truncation": 0.6}
 
@@ -209,7 +209,7 @@ def test_every_control_is_continuous(session, control):
 
 
 def test_class_morph_has_no_jumps(session):
-    z = truncated_noise(128, 0)
+    z = truncated_noise(0, 128)[None]
     frames = [
         render(session, one_hot((DEFAULT_CLASS, 1 - k / 20), (980, k / 20)), z, 0.5)
         for k in range(21)
@@ -220,7 +220,7 @@ def test_class_morph_has_no_jumps(session):
 
 
 def test_distinct_classes_look_distinct(session):
-    z = truncated_noise(128, 0)
+    z = truncated_noise(0, 128)[None]
     frames = [render(session, one_hot((c, 1.0)), z, 0.5) for c in CLASSES]
     nearby = render(session, one_hot((DEFAULT_CLASS, 1.0)), z + 0.1 * unit_direction(5), 0.5)
     same = frames[CLASSES.index(DEFAULT_CLASS)]
@@ -239,7 +239,7 @@ def test_truncation_moves_from_calm_to_wild(session):
     hf = np.zeros(len(truncations))
     colour = np.zeros(len(truncations))
     for seed in range(4):
-        z = truncated_noise(128, seed)
+        z = truncated_noise(seed, 128)[None]
         c = one_hot((CLASSES[seed], 1.0))
         frames = [render(session, c, z, t) for t in truncations]
         grads = [gradient_energy(f) for f in frames]
@@ -285,7 +285,8 @@ def test_export_command_reproduces_the_shipped_files(tmp_path, capsys):
 def test_export_refuses_a_generator_that_onnx_runtime_does_not_reproduce(tmp_path):
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
-    from export.onnx_export import ExportCheckError, InputSpec, export_generator
+    from export.onnx_export import ExportCheckError, export_generator
+    from oscserver.render.contract import InputDeclaration
 
     class Drifting(torch.nn.Module):
         """Eager output drifts after tracing, so ONNX Runtime and PyTorch disagree."""
@@ -298,7 +299,7 @@ def test_export_refuses_a_generator_that_onnx_runtime_does_not_reproduce(tmp_pat
             self.calls += 1
             return (level.reshape(1, 1, 1, 1) + 10.0 * self.calls).expand(1, 4, 4, 3)
 
-    spec = InputSpec("level", (1,), "scalar", range=(0.0, 1.0), default=0.5, description="x")
+    spec = InputDeclaration("level", (1,), "scalar", range=(0.0, 1.0), default=0.5, description="x")
     target = tmp_path / "drift.onnx"
     with pytest.raises(ExportCheckError, match="differ by"):
         export_generator(Drifting(), [spec], "NHWC", (0, 255), "drift", target)
@@ -316,16 +317,17 @@ def test_export_refuses_a_generator_that_onnx_runtime_does_not_reproduce(tmp_pat
     ],
 )
 def test_input_spec_validation_names_the_problem(kwargs, message):
-    from export.onnx_export import ExportError, InputSpec
+    from export.onnx_export import ExportError, validated
+    from oscserver.render.contract import InputDeclaration
 
     fields = {"name": "v", "shape": (1, 3), "role": "vector", "range": (0.0, 1.0), "default": 0.5}
     fields.update(kwargs)
     with pytest.raises(ExportError, match=message):
-        InputSpec(**fields).validate()
+        validated(InputDeclaration(**fields))
 
 
 def test_noise_seed_matches_biggan_truncated_noise():
     from scipy.stats import truncnorm
 
     expected = truncnorm(-2, 2).rvs(size=(1, 128), random_state=np.random.RandomState(0))
-    np.testing.assert_allclose(truncated_noise(128, 0), expected.astype(np.float32))
+    np.testing.assert_allclose(truncated_noise(0, 128)[None], expected.astype(np.float32))

@@ -76,7 +76,7 @@ def test_undeclared_input_is_named(tmp_path):
         ({"role": "sparkle"}, "role 'sparkle'"),
         ({"range": [1, 0]}, "range"),
         ({"default": [0.1, 0.2]}, "list of 8 numbers"),
-        ({"default": 3.0}, "outside its range"),
+        ({"default": 3.0}, "outside the range"),
     ],
 )
 def test_bad_input_descriptions(tmp_path, change, message):

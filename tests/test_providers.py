@@ -15,7 +15,7 @@ from onnx import TensorProto, helper
 
 import oscserver.render.runtime as runtime_module
 from oscserver.errors import GeneratorError
-from oscserver.render.contract import default_model_path, read_generator
+from oscserver.render.generator import default_model_path, read_generator
 from oscserver.render.io_binding import BoundRenderer, HostRenderer
 from oscserver.render.providers import (
     CPU,

@@ -195,7 +195,7 @@ def vae_samples(work: Path, picture: Path) -> list[str]:
     """Train a VAE with the CLI's defaults, then draw seeds 0-7 and a walk between two."""
     import onnxruntime as ort
 
-    from export.onnx_export import truncated_noise
+    from oscserver.render.noise import truncated_noise
 
     video = work / "window.mp4"
     if not video.exists():
@@ -209,7 +209,7 @@ def vae_samples(work: Path, picture: Path) -> list[str]:
     seconds = time.monotonic() - started
     last = [line for line in done.stderr.splitlines() if line.startswith("epoch")][-1]
     session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-    seeds = [truncated_noise(32, seed) for seed in range(8)]
+    seeds = [truncated_noise(seed, 32)[None] for seed in range(8)]
     walk = [(1 - t) * seeds[0] + t * seeds[1] for t in np.linspace(0.0, 1.0, 8)]
     rows = [
         np.concatenate([session.run(None, {"latent": z.astype(np.float32)})[0][0] for z in zs], 1)

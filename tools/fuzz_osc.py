@@ -23,7 +23,7 @@ import atheris
 # Everything heavy first, uninstrumented; then the OSC modules, instrumented for coverage.
 from oscserver.control.controls import Controls
 from oscserver.control.schedule import Schedule
-from oscserver.render.contract import default_model_path
+from oscserver.render.generator import default_model_path
 from oscserver.render.runtime import GeneratorRuntime
 from oscserver.stats import ControlCounters
 

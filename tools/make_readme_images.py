@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from export.onnx_export import truncated_noise  # noqa: E402
+from oscserver.render.noise import truncated_noise  # noqa: E402
 
 MODEL = ROOT / "oscserver" / "models" / "default-256.onnx"
 
@@ -41,7 +41,7 @@ def render(session, class_index: int, seed: int, truncation: float) -> np.ndarra
     weights[0, class_index] = 1.0
     feeds = {
         "class": weights,
-        "noise": truncated_noise(128, seed),
+        "noise": truncated_noise(seed, 128)[None],
         "truncation": np.array([truncation], np.float32),
     }
     return session.run(None, feeds)[0][0]

@@ -30,7 +30,7 @@ from oscserver.audio.progress import format_seconds
 from oscserver.audio.target import ControlTarget
 from oscserver.errors import ControlError
 from oscserver.osc.address_space import AddressSpace
-from oscserver.render.contract import GeneratorSpec, read_generator, resolve_model_path
+from oscserver.render.generator import GeneratorSpec, read_generator, resolve_model_path
 
 log = logging.getLogger("oscserver.audio")
 

@@ -14,7 +14,7 @@ from oscserver.audio.messages import Message
 from oscserver.control.controls import Controls, Snapshot
 from oscserver.errors import ControlError
 from oscserver.osc.address_space import AddressSpace
-from oscserver.render.contract import GeneratorSpec
+from oscserver.render.generator import GeneratorSpec
 
 
 class OfflineControls:

@@ -27,7 +27,7 @@ from oscserver.audio.mappings import Mapping, make_mapping
 from oscserver.audio.offline_controls import OfflineControls
 from oscserver.audio.progress import Progress
 from oscserver.audio.target import ControlTarget
-from oscserver.render.contract import resolve_model_path
+from oscserver.render.generator import resolve_model_path
 from oscserver.render.runtime import GeneratorRuntime
 
 

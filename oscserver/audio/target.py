@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oscserver.audio.errors import AudioError
-from oscserver.render.contract import GeneratorSpec, InputSpec
+from oscserver.render.generator import GeneratorSpec, InputSpec
 
 
 @dataclass(frozen=True, slots=True)

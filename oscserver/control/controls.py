@@ -15,7 +15,7 @@ import numpy as np
 
 from oscserver.control.feedback import FeedbackControl
 from oscserver.control.motion import DEFAULT_MOTION, Channel, Motion
-from oscserver.render.contract import GeneratorSpec
+from oscserver.render.generator import GeneratorSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from oscserver.render.contract import OutputSpec
+from oscserver.render.generator import OutputSpec
 
 log = logging.getLogger("oscserver.control.feedback")
 

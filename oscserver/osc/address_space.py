@@ -28,7 +28,7 @@ from oscserver.errors import ControlError
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.patterns import AddressPattern, PatternError, compile_pattern
 from oscserver.osc.values import type_name
-from oscserver.render.contract import GeneratorSpec, InputSpec
+from oscserver.render.generator import GeneratorSpec, InputSpec
 from oscserver.render.noise import truncated_noise
 
 MAX_SMOOTH_SECONDS = 60.0

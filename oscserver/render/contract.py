@@ -1,283 +1,235 @@
-"""Read a generator file: an ONNX model plus the metadata that says what each input means.
+"""The generator contract, defined once: what a generator file declares and how it is written.
 
-See docs/generators.md for the contract. Nothing here runs inference; ``runtime.py`` does.
+A generator is an ONNX file whose metadata says what each input is for (docs/generators.md).
+This module is that format: the keys, the roles and layouts, and ``InputDeclaration`` /
+``OutputDeclaration`` with their validation. The exporter (``export/``, torch side) writes
+declarations with ``file_metadata``; the server (``render/generator.py``) reads them back with
+``InputDeclaration.from_metadata``, so both sides check the same rules with the same words.
+Needs only numpy (and scipy for seeded noise), never onnxruntime or torch.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
+from typing import Any
 
 import numpy as np
-import onnxruntime as ort
 
-from oscserver.errors import GeneratorError
-from oscserver.frame import FrameFormat
+from oscserver.render.noise import truncated_noise
 
 CONTRACT_VERSION = "1"
 ROLES = ("class_weights", "noise", "scalar", "vector", "feedback")
+VECTOR_ROLES = ("class_weights", "noise", "vector")
 LAYOUTS = ("NHWC", "NCHW")
 DEFAULT_SIZES = (256, 512)
+"""Sizes the embedded default generator is shipped at."""
+
+CONTRACT_KEY = "oscserver.contract"
+NAME_KEY = "oscserver.name"
+DESCRIPTION_KEY = "oscserver.description"
+OUTPUT_KEY = "oscserver.output"
+INPUT_KEY_PREFIX = "oscserver.input."
 
 
-@dataclass(frozen=True, slots=True)
-class InputSpec:
-    """One generator input: a control the performer plays (or the feedback frame)."""
+def input_key(name: str) -> str:
+    return INPUT_KEY_PREFIX + name
+
+
+class ContractError(ValueError):
+    """A declaration breaks the contract; the message names the input and the rule."""
+
+
+@dataclass(frozen=True)
+class InputDeclaration:
+    """One graph input: a control the performer plays (or the fed-back frame).
+
+    ``shape`` is the graph shape (``(1,)`` or ``(1, 1)`` for scalars, ``(1, N)`` for vectors,
+    the output's shape for ``feedback``). ``default`` is a number or a list of ``N`` numbers;
+    a ``noise`` input may give ``seed`` instead (BigGAN's truncated noise for that seed).
+    """
 
     name: str
-    role: str
     shape: tuple[int, ...]
-    dtype: np.dtype
-    low: float
-    high: float
-    default: np.ndarray
-    """Default value, float32, flattened to ``length`` elements."""
-    seed: int | None
-    description: str
+    role: str
+    range: tuple[float, float] | None = None
+    default: float | Sequence[float] | None = None
+    seed: int | None = None
+    description: str = ""
 
     @property
-    def length(self) -> int:
+    def size(self) -> int:
         return int(np.prod(self.shape))
 
-    @property
-    def is_vector(self) -> bool:
-        return self.role in ("class_weights", "noise", "vector")
-
-
-@dataclass(frozen=True, slots=True)
-class OutputSpec:
-    name: str
-    layout: str
-    low: float
-    high: float
-    dtype: np.dtype
-    frame_format: FrameFormat
-
-
-@dataclass(frozen=True, slots=True)
-class GeneratorSpec:
-    """Everything the server knows about a generator, read from the file alone."""
-
-    path: Path
-    name: str
-    description: str
-    inputs: tuple[InputSpec, ...]
-    output: OutputSpec
-
-    def input(self, name: str) -> InputSpec:
-        for spec in self.inputs:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
-
-    @property
-    def controls(self) -> tuple[InputSpec, ...]:
-        """Inputs a performer can set over OSC (everything but feedback)."""
-        return tuple(spec for spec in self.inputs if spec.role != "feedback")
-
-
-def default_model_path(size: int = 256) -> Path:
-    """The embedded default generator shipped with the package (256 or 512 pixels square)."""
-    if size not in DEFAULT_SIZES:
-        raise GeneratorError(f"the default generator comes in sizes {DEFAULT_SIZES}, not {size}")
-    return Path(str(resources.files("oscserver.models") / f"default-{size}.onnx"))
-
-
-def resolve_model_path(model: str, size: int = 256) -> Path:
-    """``default`` names the embedded generator; anything else is a file path."""
-    if model == "default":
-        return default_model_path(size)
-    return Path(model)
-
-
-_ORT_TYPES = {
-    "tensor(float)": np.dtype(np.float32),
-    "tensor(float16)": np.dtype(np.float16),
-    "tensor(uint8)": np.dtype(np.uint8),
-    "tensor(double)": np.dtype(np.float64),
-}
-
-
-def read_generator(session: ort.InferenceSession, path: Path) -> GeneratorSpec:
-    """Validate a loaded session against the contract and describe it."""
-    meta = session.get_modelmeta().custom_metadata_map
-    where = f"{path}"
-    version = meta.get("oscserver.contract")
-    if version is None:
-        raise GeneratorError(
-            f"{where} is an ONNX model but not a generator: its metadata has no "
-            "'oscserver.contract' key (see docs/generators.md)"
-        )
-    if version != CONTRACT_VERSION:
-        raise GeneratorError(
-            f"{where} follows generator contract {version!r}; "
-            f"this server reads {CONTRACT_VERSION!r}"
-        )
-    inputs = tuple(_read_input(node, meta, where) for node in session.get_inputs())
-    if not any(spec.role != "feedback" for spec in inputs):
-        raise GeneratorError(f"{where} has no input a performer could control")
-    outputs = session.get_outputs()
-    if not outputs:
-        raise GeneratorError(f"{where} has no outputs")
-    output = _read_output(outputs[0], meta, where)
-    for spec in inputs:
-        if spec.role == "feedback":
-            _check_feedback(spec, output, where)
-    return GeneratorSpec(
-        path=path,
-        name=meta.get("oscserver.name", path.stem),
-        description=meta.get("oscserver.description", ""),
-        inputs=inputs,
-        output=output,
-    )
-
-
-def _json_field(meta: dict[str, str], key: str, where: str) -> dict:
-    raw = meta.get(key)
-    if raw is None:
-        raise GeneratorError(f"{where}: metadata key '{key}' is missing (see docs/generators.md)")
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise GeneratorError(f"{where}: metadata '{key}' is not valid JSON: {exc}") from exc
-    if not isinstance(value, dict):
-        raise GeneratorError(f"{where}: metadata '{key}' must be a JSON object, got {raw!r}")
-    return value
-
-
-def _static_shape(node: ort.NodeArg, where: str) -> tuple[int, ...]:
-    shape = []
-    for dim in node.shape:
-        if isinstance(dim, int):
-            shape.append(dim)
-        else:
-            # A symbolic batch dimension is fine: we always render batch 1.
-            if shape:
-                raise GeneratorError(
-                    f"{where}: '{node.name}' has a symbolic dimension {dim!r}; only the batch "
-                    "dimension may be symbolic"
+    def validate(self) -> None:
+        """Raise ContractError naming what is wrong with this declaration."""
+        where = f"input {self.name!r}"
+        if not self.name:
+            raise ContractError("an input has an empty name")
+        if self.role not in ROLES:
+            raise ContractError(f"{where}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
+        if not self.shape or self.shape[0] != 1 or any(int(d) < 1 for d in self.shape):
+            raise ContractError(f"{where}: shape {self.shape} must have batch 1 and no empty axis")
+        if self.role == "scalar" and self.size != 1:
+            raise ContractError(f"{where}: a scalar has shape (1,) or (1, 1), not {self.shape}")
+        if self.role in VECTOR_ROLES and len(self.shape) != 2:
+            raise ContractError(f"{where}: a {self.role} input has shape (1, N), not {self.shape}")
+        if self.role == "feedback":
+            # The picture to start from: one fill value or every value, in the output's units.
+            if self.seed is not None or self.range is not None:
+                raise ContractError(f"{where}: feedback inputs take no range or seed")
+            count = 1 if self.default is None or np.isscalar(self.default) else len(self.default)
+            if count not in (1, self.size):
+                raise ContractError(
+                    f"{where}: default has {count} numbers; it must be a number or a list of "
+                    f"{self.size} numbers"
                 )
-            shape.append(1)
-    return tuple(shape)
-
-
-def _read_input(node: ort.NodeArg, meta: dict[str, str], where: str) -> InputSpec:
-    desc = _json_field(meta, f"oscserver.input.{node.name}", where)
-    role = desc.get("role")
-    if role not in ROLES:
-        raise GeneratorError(
-            f"{where}: input '{node.name}' has role {role!r}; expected one of {', '.join(ROLES)}"
-        )
-    dtype = _ORT_TYPES.get(node.type)
-    if dtype is None:
-        raise GeneratorError(f"{where}: input '{node.name}' has type {node.type}; expected float")
-    shape = _static_shape(node, where)
-    length = int(np.prod(shape))
-    if role == "scalar" and length != 1:
-        raise GeneratorError(f"{where}: scalar input '{node.name}' has shape {shape}; expected [1]")
-    low, high = 0.0, 1.0
-    if role != "feedback":
-        bounds = desc.get("range")
-        if (
-            not isinstance(bounds, list)
-            or len(bounds) != 2
-            or not all(isinstance(b, int | float) for b in bounds)
-            or not bounds[0] < bounds[1]
-        ):
-            raise GeneratorError(
-                f"{where}: input '{node.name}' needs \"range\": [min, max] with min < max, "
-                f"got {bounds!r}"
+            return
+        if self.range is None or len(self.range) != 2:
+            raise ContractError(f"{where}: needs a range [min, max] with min < max")
+        low, high = float(self.range[0]), float(self.range[1])
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ContractError(
+                f"{where}: range {list(self.range)} is not [min, max] with min < max"
             )
-        low, high = float(bounds[0]), float(bounds[1])
-    seed = desc.get("seed")
-    if seed is not None and (role != "noise" or not isinstance(seed, int)):
-        raise GeneratorError(f"{where}: input '{node.name}': 'seed' is an integer, for noise only")
-    default = _read_default(node.name, role, desc.get("default"), seed, length, low, high, where)
-    return InputSpec(
-        name=node.name,
-        role=role,
-        shape=shape,
-        dtype=dtype,
-        low=low,
-        high=high,
-        default=default,
-        seed=seed,
-        description=str(desc.get("description", "")),
-    )
+        if self.seed is not None and self.role != "noise":
+            raise ContractError(f"{where}: only noise inputs take a seed")
+        if self.default is None and self.seed is None:
+            raise ContractError(f"{where}: needs a default (or, for noise, a seed)")
+        if self.default is not None and not np.isscalar(self.default):
+            count = len(self.default)
+            if count != self.size:
+                raise ContractError(
+                    f"{where}: default has {count} numbers; it must be a number or a list of "
+                    f"{self.size} numbers"
+                )
+        value = self.default_value()
+        if not np.all(np.isfinite(value)) or value.min() < low or value.max() > high:
+            raise ContractError(f"{where}: default lies outside the range [{low:g}, {high:g}]")
+
+    def default_value(self) -> np.ndarray:
+        """The default as a float32 array of the input's shape."""
+        if self.default is None and self.seed is not None:
+            return truncated_noise(self.seed, self.size).reshape(self.shape)
+        if self.default is None:
+            return np.zeros(self.shape, np.float32)
+        if np.isscalar(self.default):
+            return np.full(self.shape, float(self.default), np.float32)
+        return np.asarray(self.default, np.float32).reshape(self.shape)
+
+    def metadata(self) -> dict[str, Any]:
+        """The JSON object stored under ``oscserver.input.<name>``."""
+        meta: dict[str, Any] = {"role": self.role}
+        if self.role != "feedback":
+            assert self.range is not None
+            meta["range"] = [float(self.range[0]), float(self.range[1])]
+        if self.default is not None:
+            if np.isscalar(self.default):
+                meta["default"] = float(self.default)  # type: ignore[arg-type]
+            else:
+                meta["default"] = [float(v) for v in self.default]  # type: ignore[union-attr]
+        if self.seed is not None:
+            meta["seed"] = int(self.seed)
+        if self.description:
+            meta["description"] = self.description
+        return meta
+
+    @classmethod
+    def from_metadata(
+        cls, name: str, shape: tuple[int, ...], meta: dict[str, Any]
+    ) -> InputDeclaration:
+        """Read the JSON object a file stores for input ``name``, and validate it."""
+        where = f"input {name!r}"
+        role = meta.get("role")
+        if role not in ROLES:
+            raise ContractError(f"{where}: unknown role {role!r} (one of {', '.join(ROLES)})")
+        bounds = meta.get("range")
+        declared_range = None
+        if role != "feedback":
+            if (
+                not isinstance(bounds, list)
+                or len(bounds) != 2
+                or not all(_is_number(b) for b in bounds)
+            ):
+                raise ContractError(
+                    f'{where}: needs "range": [min, max] with min < max, got {bounds!r}'
+                )
+            declared_range = (float(bounds[0]), float(bounds[1]))
+        seed = meta.get("seed")
+        if seed is not None and (role != "noise" or not isinstance(seed, int)):
+            raise ContractError(f"{where}: 'seed' is an integer, for noise only")
+        default = meta.get("default")
+        listed = isinstance(default, list) and all(_is_number(v) for v in default)
+        if default is not None and not _is_number(default) and not listed:
+            raise ContractError(
+                f"{where}: default must be a number or a list of {int(np.prod(shape))} numbers"
+            )
+        if role not in ("feedback",) and default is None and seed is None:
+            default = 0.0  # an older file without a default starts at 0 (inside its range)
+            if declared_range is not None and not declared_range[0] <= 0 <= declared_range[1]:
+                default = declared_range[0]
+        declaration = cls(
+            name=name,
+            shape=shape,
+            role=role,
+            range=declared_range,
+            default=default,
+            seed=seed,
+            description=str(meta.get("description", "")),
+        )
+        declaration.validate()
+        return declaration
 
 
-def _read_default(
+@dataclass(frozen=True)
+class OutputDeclaration:
+    """The picture: its layout and the range its values span (mapped to 0..255)."""
+
+    layout: str
+    range: tuple[float, float]
+
+    def validate(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ContractError(f"output layout {self.layout!r}; expected NHWC or NCHW")
+        low, high = self.range
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ContractError(f'output needs "range": [lo, hi], got {list(self.range)!r}')
+
+    def metadata(self) -> dict[str, Any]:
+        return {"layout": self.layout, "range": [_plain(self.range[0]), _plain(self.range[1])]}
+
+    @classmethod
+    def from_metadata(cls, meta: dict[str, Any]) -> OutputDeclaration:
+        bounds = meta.get("range")
+        if not isinstance(bounds, list) or len(bounds) != 2 or not all(map(_is_number, bounds)):
+            raise ContractError(f'output needs "range": [lo, hi], got {bounds!r}')
+        declaration = cls(str(meta.get("layout")), (float(bounds[0]), float(bounds[1])))
+        declaration.validate()
+        return declaration
+
+
+def file_metadata(
     name: str,
-    role: str,
-    raw: object,
-    seed: int | None,
-    length: int,
-    low: float,
-    high: float,
-    where: str,
-) -> np.ndarray:
-    from oscserver.render.noise import truncated_noise
-
-    if raw is None:
-        if seed is not None:
-            return truncated_noise(seed, length)
-        return np.zeros(length, np.float32)
-    if isinstance(raw, int | float):
-        value = np.full(length, float(raw), np.float32)
-    elif isinstance(raw, list) and len(raw) == length:
-        value = np.asarray(raw, np.float32)
-    else:
-        raise GeneratorError(
-            f"{where}: input '{name}' default must be a number or a list of {length} numbers"
-        )
-    if role != "feedback" and (value.min() < low or value.max() > high):
-        raise GeneratorError(f"{where}: input '{name}' default lies outside its range")
-    return value
+    description: str,
+    inputs: Sequence[InputDeclaration],
+    output: OutputDeclaration,
+) -> dict[str, str]:
+    """Every metadata key of a generator file, in the order the exporter writes them."""
+    props = {CONTRACT_KEY: CONTRACT_VERSION, NAME_KEY: name}
+    if description:
+        props[DESCRIPTION_KEY] = description
+    for declaration in inputs:
+        props[input_key(declaration.name)] = json.dumps(declaration.metadata())
+    props[OUTPUT_KEY] = json.dumps(output.metadata())
+    return props
 
 
-def _read_output(node: ort.NodeArg, meta: dict[str, str], where: str) -> OutputSpec:
-    desc = _json_field(meta, "oscserver.output", where)
-    layout = desc.get("layout")
-    if layout not in LAYOUTS:
-        raise GeneratorError(f"{where}: output layout {layout!r}; expected NHWC or NCHW")
-    bounds = desc.get("range")
-    if not isinstance(bounds, list) or len(bounds) != 2 or not bounds[0] < bounds[1]:
-        raise GeneratorError(f'{where}: output needs "range": [lo, hi], got {bounds!r}')
-    dtype = _ORT_TYPES.get(node.type)
-    if dtype is None:
-        raise GeneratorError(f"{where}: output type {node.type} is not an image type")
-    shape = _static_shape(node, where)
-    if len(shape) != 4 or shape[0] != 1:
-        raise GeneratorError(
-            f"{where}: output '{node.name}' has shape {shape}; expected an image [1, ...] of rank 4"
-        )
-    if layout == "NHWC":
-        _, height, width, channels = shape
-    else:
-        _, channels, height, width = shape
-    if channels not in (1, 3, 4):
-        raise GeneratorError(f"{where}: output has {channels} channels; expected 1, 3 or 4")
-    return OutputSpec(
-        name=node.name,
-        layout=layout,
-        low=float(bounds[0]),
-        high=float(bounds[1]),
-        dtype=dtype,
-        frame_format=FrameFormat(width=width, height=height, channels=channels),
-    )
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _check_feedback(spec: InputSpec, output: OutputSpec, where: str) -> None:
-    fmt = output.frame_format
-    expected = (
-        (1, fmt.height, fmt.width, fmt.channels)
-        if output.layout == "NHWC"
-        else (1, fmt.channels, fmt.height, fmt.width)
-    )
-    if spec.shape != expected:
-        raise GeneratorError(
-            f"{where}: feedback input '{spec.name}' has shape {spec.shape}; it must match the "
-            f"output, {expected}"
-        )
+def _plain(value: float) -> int | float:
+    """Whole numbers as ints (``[0, 255]``), as the exporter has always written them."""
+    return int(value) if float(value).is_integer() else float(value)

@@ -18,7 +18,7 @@ import numpy as np
 import onnxruntime as ort
 
 from oscserver.errors import GeneratorError
-from oscserver.render.contract import GeneratorSpec, read_generator
+from oscserver.render.generator import GeneratorSpec, read_generator
 from oscserver.render.io_binding import BoundRenderer, HostRenderer
 from oscserver.render.providers import (
     PROVIDER_NAMES,
