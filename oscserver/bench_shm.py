@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from oscserver.frame import Frame, FrameFormat
-from oscserver.sinks.shared_memory import SharedMemoryRing
+from oscserver.shm.writer import SharedMemoryRing
 
 _runs = 0
 

@@ -44,7 +44,7 @@ async def _measure(size: int, viewers: int, seconds: float, fps: float, codec: s
     from oscserver.testing.webrtc_viewer import ViewerClient
 
     server = Server(
-        ServeConfig(
+        ServeConfig.from_flat(
             size=size,
             osc_port=_free_udp_port(),
             shm=None,
@@ -85,8 +85,8 @@ def encode_time_ms(size: int, codec: str, frames: int = 90) -> float:
     """Median time aiortc's encoder takes per frame of the default generator at ``size``."""
     from aiortc.codecs import h264, vpx
 
+    from oscserver.board.webrtc.track import to_video_frame
     from oscserver.render.runtime import GeneratorRuntime
-    from oscserver.webrtc.track import to_video_frame
 
     runtime = GeneratorRuntime(default_model_path(size), provider="cpu")
     encoder = vpx.Vp8Encoder() if codec == "vp8" else h264.H264Encoder()

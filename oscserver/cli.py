@@ -9,11 +9,9 @@ import importlib
 import logging
 import signal
 import sys
-from pathlib import Path
 
+from oscserver.config import ServeConfig, add_options, from_args
 from oscserver.errors import OscServerError
-from oscserver.osc.front_door import DEFAULT_RATE
-from oscserver.render.contract import DEFAULT_SIZES
 
 log = logging.getLogger("oscserver")
 
@@ -65,92 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands")
     serve = commands.add_parser("serve", help="render frames driven by OSC")
-    serve.add_argument(
-        "--model",
-        action="append",
-        help="generator ONNX file, or 'default'; repeat to load several (the first plays; "
-        "/model NAME switches)",
-    )
-    serve.add_argument(
-        "--size",
-        type=int,
-        default=256,
-        choices=DEFAULT_SIZES,
-        help="size of the default generator (ignored for --model FILE)",
-    )
-    serve.add_argument("--osc-host", default="127.0.0.1")
-    serve.add_argument("--osc-port", type=int, default=9000)
-    serve.add_argument(
-        "--osc-allow",
-        metavar="CIDR[,CIDR...]",
-        help="hosts or networks whose OSC is read (default: loopback when --osc-host is "
-        "loopback, everyone otherwise)",
-    )
-    serve.add_argument(
-        "--osc-rate-limit",
-        type=float,
-        default=DEFAULT_RATE,
-        metavar="N",
-        help=f"OSC datagrams per second per sending host (default {DEFAULT_RATE:g}; 0: no limit)",
-    )
-    serve.add_argument(
-        "--media-dir",
-        action="append",
-        metavar="DIR",
-        help="folder /model PATH and /feedback/image PATH may read from; repeat for more "
-        "(default: the folders of the --model files)",
-    )
-    serve.add_argument("--fps", type=float, default=30.0)
-    serve.add_argument("--shm", default="oscserver", help="shared-memory name ('' to turn off)")
-    serve.add_argument(
-        "--provider",
-        choices=("tensorrt", "cuda", "cpu"),
-        help="force an ONNX Runtime provider (default: best available)",
-    )
-    serve.add_argument("--threads", type=int, help="inference threads (default: all cores)")
-    serve.add_argument(
-        "--status-interval", type=float, default=1.0, help="seconds between status lines (0: none)"
-    )
-    serve.add_argument(
-        "--http-host",
-        default="127.0.0.1",
-        help="viewer page and WebRTC (beyond loopback a token is required)",
-    )
-    serve.add_argument(
-        "--http-port", type=int, default=8080, help="HTTP port (0: any free port, -1: no HTTP)"
-    )
-    serve.add_argument(
-        "--token",
-        help="token for /offer and controls (default: generated and printed when --http-host "
-        "is not loopback)",
-    )
-    serve.add_argument("--webrtc-codec", choices=("vp8", "h264"), default="vp8")
-    serve.add_argument(
-        "--webrtc-bitrate",
-        type=int,
-        default=2_000_000,
-        help="video bitrate to start at, bits/s (the browser may lower it)",
-    )
-    serve.add_argument(
-        "--learn", metavar="VIDEO", help="keep training the model on VIDEO while it plays"
-    )
-    serve.add_argument(
-        "--update-every", type=float, default=20.0, help="seconds between model swaps (--learn)"
-    )
-    serve.add_argument("--learn-dir", help="where --learn keeps its models (default: temporary)")
-    serve.add_argument(
-        "--oscquery-port",
-        type=int,
-        help="OSCQuery JSON namespace on this HTTP port (0: any free port; default: off)",
-    )
-    serve.add_argument(
-        "--ndi",
-        metavar="NAME",
-        help="also send frames as an NDI source (needs pip install 'oscserver[ndi]')",
-    )
-    serve.add_argument(
-        "--cache-dir", type=Path, help="TensorRT engine cache (default: ~/.cache/oscserver)"
-    )
+    add_options(serve)
     serve.add_argument("-v", "--verbose", action="store_true")
     serve.set_defaults(run=run_serve)
     commands.add_parser("export", help="export a generator to ONNX (needs the torch extra)")
@@ -167,38 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from oscserver.server import ServeConfig
-
-    config = ServeConfig(
-        model=(args.model or ["default"])[0],
-        more_models=tuple((args.model or [])[1:]),
-        learn=args.learn,
-        update_every=args.update_every,
-        learn_dir=args.learn_dir,
-        oscquery_port=args.oscquery_port,
-        ndi=args.ndi,
-        cache_dir=args.cache_dir,
-        size=args.size,
-        osc_host=args.osc_host,
-        osc_port=args.osc_port,
-        osc_allow=args.osc_allow,
-        osc_rate_limit=args.osc_rate_limit,
-        media_dirs=tuple(args.media_dir or ()),
-        fps=args.fps,
-        shm=args.shm or None,
-        provider=args.provider,
-        threads=args.threads,
-        status_interval=args.status_interval,
-        http_host=args.http_host,
-        http_port=None if args.http_port < 0 else args.http_port,
-        token=args.token,
-        webrtc_codec=args.webrtc_codec,
-        webrtc_bitrate=args.webrtc_bitrate,
-    )
-    return asyncio.run(serve_until_signal(config))
+    return asyncio.run(serve_until_signal(from_args(args)))
 
 
-async def serve_until_signal(config) -> int:
+async def serve_until_signal(config: ServeConfig) -> int:
     from oscserver.server import Server
 
     stop = asyncio.Event()

@@ -163,7 +163,7 @@ def test_server_plays_biggan_over_osc(biggan_file):
         raise AssertionError(f"no frame with osc_seq >= {seq} within {timeout} s")
 
     async def main():
-        config = ServeConfig(
+        config = ServeConfig.from_flat(
             model=str(biggan_file),
             osc_port=free_udp_port(),
             shm=None,

@@ -110,7 +110,7 @@ def test_fuzz_flood_keeps_the_server_rendering_and_every_datagram_counted(tmp_pa
         from tests.conftest import unique_name
 
         shm = unique_name("flood")
-        config = ServeConfig(
+        config = ServeConfig.from_flat(
             osc_port=free_udp_port(),
             shm=shm,
             fps=30.0,

@@ -97,7 +97,7 @@ async def _wait_for(predicate, timeout: float = 5.0) -> bool:
 
 def test_server_plays_the_vae_over_osc(trained):
     _, _, _, folder = trained
-    config = ServeConfig(
+    config = ServeConfig.from_flat(
         model=str(folder / "vae.onnx"),
         osc_port=free_udp_port(),
         shm=None,

@@ -29,7 +29,7 @@ def test_models_swap_in_while_frames_keep_coming(tmp_path):
     async def main():
         shm = unique_name("learn")
         server = Server(
-            ServeConfig(
+            ServeConfig.from_flat(
                 model=str(model),
                 osc_port=free_udp_port(),
                 shm=shm,

@@ -35,9 +35,8 @@ async def _until(predicate, timeout: float = 10.0):
 
 def _server(model, *more, shm=None, fps=30.0) -> Server:
     return Server(
-        ServeConfig(
-            model=str(model),
-            more_models=tuple(str(m) for m in more),
+        ServeConfig.from_flat(
+            model=[str(model), *(str(m) for m in more)],
             osc_port=free_udp_port(),
             shm=shm,
             http_port=None,
@@ -57,7 +56,7 @@ def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
         server = _server(small, large, shm=shm)
         await server.start()
         try:
-            assert list(server.library.loaded) == ["tiny", "tiny-2"]
+            assert list(server.stages.library.loaded) == ["tiny", "tiny-2"]
             with FrameReader(shm) as reader, OscSender(server.osc_port) as osc:
                 await asyncio.to_thread(reader.wait, 10.0)
                 osc.send("/truncation", 0.9)  # set on the first, carried to the second
@@ -81,7 +80,7 @@ def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
             indices = [index for index, _ in seen]
             # The swap costs no frame: the clock's numbering goes on without a gap.
             assert indices[first_large] - indices[first_large - 1] <= 2
-            assert server.controls.current("truncation")[1][0] == np.float32(0.9)
+            assert server.stages.current.controls.current("truncation")[1][0] == np.float32(0.9)
             assert server.status()["model"]["name"] == "tiny-2"
             assert server.render_loop.stats.swaps == 1
         finally:
@@ -105,7 +104,7 @@ def test_corrupt_or_missing_model_is_refused_and_rendering_goes_on(tmp_path):
                 osc.send("/model", str(plain))
                 osc.send("/model", str(tmp_path / "missing.onnx"))
                 osc.send("/model", 3)
-                await _until(lambda: server.library.refused == 2)
+                await _until(lambda: server.stages.library.refused == 2)
                 rendered = server.render_loop.stats.rendered
                 await asyncio.sleep(0.3)
                 assert server.render_loop.stats.rendered > rendered + 4  # still rendering
@@ -191,14 +190,14 @@ def test_a_retrained_model_goes_on_from_the_picture_on_screen(tmp_path):
                 )
             )
             began = time.monotonic()
-            await server.reload_active(retrained)
+            await server.stages.reload(retrained)
             assert time.monotonic() - began < 5
             # Not back to black (the default): it continued from the grey on screen.
             await asyncio.sleep(0.1)
             assert abs(int(loop._last_pixels.mean()) - 127) <= 2
             assert server.status()["model"]["path"].endswith("b.onnx")
             try:
-                await server.reload_active(other)
+                await server.stages.reload(other)
             except Exception as exc:
                 assert "cannot replace" in str(exc)
             else:

@@ -178,7 +178,7 @@ def serve(osc_port: int, source_name: str) -> int:
     from oscserver.sinks.ndi import NdiSink
 
     async def main() -> None:
-        config = ServeConfig(
+        config = ServeConfig.from_flat(
             osc_port=osc_port, shm=None, http_port=None, status_interval=0, threads=1
         )
         server = Server(config)
@@ -187,7 +187,7 @@ def serve(osc_port: int, source_name: str) -> int:
         stop = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
         try:
-            await server.bus.add_sink(NdiSink(source_name, fps=config.fps))
+            await server.bus.add_sink(NdiSink(source_name, fps=config.runtime.fps))
             await stop.wait()
         finally:
             await server.stop()

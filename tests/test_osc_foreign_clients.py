@@ -34,7 +34,7 @@ async def _server(**kw) -> Server:
         "status_interval": 0,
         "threads": 1,
     }
-    server = Server(ServeConfig(**(settings | kw)))
+    server = Server(ServeConfig.from_flat(**(settings | kw)))
     await server.start()
     return server
 
@@ -50,7 +50,7 @@ async def _counted(server: Server, total: int, timeout: float = 10.0) -> dict:
 
 
 def _target(server: Server, name: str):
-    return server.controls.current(name)[1]
+    return server.stages.current.controls.current(name)[1]
 
 
 @pytest.mark.skipif(OSCSEND is None, reason="liblo-tools is not installed (oscsend)")
@@ -91,7 +91,7 @@ def test_oscsend_every_type():
             assert _target(server, "truncation")[0] == pytest.approx(0.8)
             klass = _target(server, "class")
             assert klass[207] == 1.0 and klass[5] == 0.0 and list(klass[210:220]) == [0.5] * 10
-            assert server.controls.seed("noise") == 43
+            assert server.stages.current.controls.seed("noise") == 43
         finally:
             await server.stop()
 
@@ -269,7 +269,7 @@ def test_pure_data_oscformat_types(tmp_path):
             assert counts["rejected_by_reason"]["wrong_type"] == 1  # the blob
             assert _target(server, "class")[207] == pytest.approx(0.75)
             assert _target(server, "truncation")[0] == pytest.approx(0.25)
-            assert server.controls.seed("noise") == 42
+            assert server.stages.current.controls.seed("noise") == 42
         finally:
             pd.kill()
             pd.wait()

@@ -27,7 +27,7 @@ from tests.conftest import (
 
 
 def _config(model: Path, **kw) -> ServeConfig:
-    return ServeConfig(
+    return ServeConfig.from_flat(
         model=str(model),
         osc_port=free_udp_port(),
         shm=None,
@@ -108,7 +108,7 @@ def test_one_host_sending_too_fast_is_limited_and_counted(tiny_generator):
 def test_full_class_vectors_at_120_hz_pass_the_default_limit():
     async def main():
         server = Server(
-            ServeConfig(
+            ServeConfig.from_flat(
                 osc_port=free_udp_port(), shm=None, http_port=None, status_interval=0, threads=1
             )
         )
@@ -174,16 +174,16 @@ def test_model_and_feedback_paths_over_osc(tmp_path):
             counters = server.counters
             assert await _wait_for(lambda: counters.as_dict()["accepted"] == 1)
             assert counters.as_dict()["rejected_by_reason"]["bad_file"] == 3
-            assert server.active.name == "feedback"
+            assert server.stages.current.name == "feedback"
         finally:
             await server.stop()
 
-        allowed = Server(_config(playing, media_dirs=(str(elsewhere),)))
+        allowed = Server(_config(playing, media_dir=[str(elsewhere)]))
         await allowed.start()
         try:
             with OscSender(allowed.osc_port) as osc:
                 osc.send("/model", "tiny.onnx")
-            assert await _wait_for(lambda: allowed.active.name == "tiny")
+            assert await _wait_for(lambda: allowed.stages.current.name == "tiny")
         finally:
             await allowed.stop()
 

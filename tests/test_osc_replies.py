@@ -47,7 +47,7 @@ class Controller:
 
 async def _serve(tiny_generator) -> Server:
     server = Server(
-        ServeConfig(
+        ServeConfig.from_flat(
             model=str(tiny_generator),
             osc_port=free_udp_port(),
             shm=None,

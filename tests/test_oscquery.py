@@ -38,7 +38,7 @@ def _config(model: str, **kw) -> ServeConfig:
         "threads": 1,
         "oscquery_port": 0,
     }
-    return ServeConfig(model=model, **(settings | kw))
+    return ServeConfig.from_flat(model=model, **(settings | kw))
 
 
 async def _wait_for(predicate, timeout: float = 5.0) -> bool:
@@ -221,7 +221,7 @@ def test_websocket_listen_streams_changes_and_path_changed(tmp_path):
     second = build_tiny_generator(tmp_path / "b.onnx", classes=6)
 
     async def main():
-        server = Server(_config(str(first), more_models=(str(second),)))
+        server = Server(_config([str(first), str(second)]))
         await server.start()
         url = f"http://127.0.0.1:{server.oscquery.port}/"
         try:

@@ -655,7 +655,7 @@ def test_server_accepts_everything_the_device_sends():
     assert vectors and all(len(m) == 1 + length for m in vectors)
 
     async def main() -> tuple[dict, np.ndarray, np.ndarray]:
-        config = ServeConfig(
+        config = ServeConfig.from_flat(
             model="default",
             osc_port=free_udp_port(),
             shm=None,
@@ -667,8 +667,8 @@ def test_server_accepts_everything_the_device_sends():
         server = Server(config)
         await server.start()
         try:
-            assert server.controls is not None
-            before = server.controls.current("class")[1]
+            assert server.stages.current.controls is not None
+            before = server.stages.current.controls.current("class")[1]
             with OscSender(server.osc_port) as osc:
                 for message_address, *args in messages:
                     osc.send(str(message_address), *args)
@@ -680,7 +680,11 @@ def test_server_accepts_everything_the_device_sends():
                 if counts["accepted"] + counts["rejected"] >= len(messages):
                     break
                 await asyncio.sleep(0.01)
-            return server.counters.as_dict(), before, server.controls.current("class")[1]
+            return (
+                server.counters.as_dict(),
+                before,
+                server.stages.current.controls.current("class")[1],
+            )
         finally:
             await server.stop()
 

@@ -8,6 +8,8 @@ and ``copyNumpyArray``, which records the array (TouchDesigner would upload it).
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import sys
 import time
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -15,12 +17,13 @@ from types import ModuleType, SimpleNamespace
 import numpy as np
 
 from oscserver.client import FrameReader
+from oscserver.frame import Frame, FrameFormat
+from oscserver.shm.writer import SharedMemoryRing
 from tests.conftest import OscSender, unique_name
 from tests.test_end_to_end import ServerProcess
 
-CALLBACKS = (
-    Path(__file__).resolve().parent.parent / "patches" / "touchdesigner" / "oscserver_script_top.py"
-)
+REPO = Path(__file__).resolve().parent.parent
+CALLBACKS = REPO / "patches" / "touchdesigner" / "oscserver_script_top.py"
 
 
 class Par:
@@ -134,3 +137,37 @@ def test_newest_frame_flipped_with_alpha_and_following_osc():
             assert max(cook_times) < 0.05, max(cook_times)
     finally:
         server.stop()
+
+
+def test_clientpath_with_a_copy_of_the_shm_folder(tmp_path, monkeypatch):
+    """Without oscserver installed, Clientpath names a folder that holds a copy of
+    oscserver/shm/; the callbacks import ``shm`` from there and show the ring's frames."""
+    shutil.copytree(
+        REPO / "oscserver" / "shm", tmp_path / "shm", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the callbacks add Clientpath to it
+    monkeypatch.setitem(sys.modules, "oscserver.client", None)  # as if it were not installed
+    callbacks = _load_callbacks()
+    top = ScriptTop()
+    callbacks.onSetupParameters(top)
+    top.par.Shmname.val = name = unique_name("td-copy")
+    top.par.Clientpath.val = str(tmp_path)
+    fmt = FrameFormat(width=8, height=6, channels=3)
+    pixels = np.arange(6 * 8 * 3, dtype=np.uint8).reshape(6, 8, 3)
+    try:
+        with SharedMemoryRing.create(name, fmt) as ring:
+            ring.publish(Frame(pixels, 3, 0.1, 1.0, 2, 0.0, 0.0))
+            deadline = time.monotonic() + 5
+            while not top.copies and time.monotonic() < deadline:
+                callbacks.onCook(top)
+                time.sleep(0.01)
+            reader = callbacks._state["reader"]
+            assert type(reader).__module__ == "shm.reader"
+            assert Path(sys.modules["shm"].__file__).parent == tmp_path / "shm"
+            assert top.copies, reader.last_error
+            np.testing.assert_array_equal(top.copies[-1][::-1, :, :3], pixels)
+            assert callbacks.last_metadata()["frame"] == 3
+            reader.close()
+    finally:
+        for module in [m for m in sys.modules if m == "shm" or m.startswith("shm.")]:
+            del sys.modules[module]

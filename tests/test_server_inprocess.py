@@ -24,7 +24,7 @@ async def _wait_for(predicate, timeout=5.0):
 
 
 def _config(model, **kw):
-    return ServeConfig(
+    return ServeConfig.from_flat(
         model=str(model),
         osc_port=free_udp_port(),
         shm=None,
@@ -50,7 +50,7 @@ def test_osc_changes_frames_and_stop_is_clean(tiny_generator):
             await asyncio.sleep(0.05)
             after = server.bus.latest.pixels
             assert np.abs(after.astype(int) - before).mean() > 1
-            value, target, _ = server.controls.current("class")
+            value, target, _ = server.stages.current.controls.current("class")
             assert target[2] == 1.0 and target[5] == 0.5 and value[2] == pytest.approx(1.0)
             status = server.status()
             assert status["osc"]["accepted"] == 2 and status["frames_rendered"] > 3
@@ -66,7 +66,7 @@ def test_frames_are_dropped_not_queued_when_inference_is_slow(tiny_generator):
     async def main():
         server = Server(_config(tiny_generator, fps=200.0))
         await server.start()
-        runtime = server.runtime
+        runtime = server.stages.current.runtime
         original = runtime.render
 
         def slow(values):
@@ -95,7 +95,7 @@ def test_port_in_use_is_a_clear_error(tiny_generator):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
             taken.bind(("127.0.0.1", 0))
             port = taken.getsockname()[1]
-            config = ServeConfig(
+            config = ServeConfig.from_flat(
                 model=str(tiny_generator),
                 osc_port=port,
                 shm=None,

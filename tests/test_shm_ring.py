@@ -17,16 +17,15 @@ from multiprocessing import resource_tracker
 from multiprocessing.shared_memory import SharedMemory
 from pathlib import Path
 
-import msgpack
 import numpy as np
 import pytest
 
 from oscserver.bench_shm import bench_publish
-from oscserver.client import FrameReader, decode_msgpack
+from oscserver.client import FrameReader
 from oscserver.errors import SinkError
 from oscserver.frame import Frame, FrameFormat
 from oscserver.frame_bus import Sink
-from oscserver.shm_layout import (
+from oscserver.shm.layout import (
     CLOSED_OFFSET,
     GENERATION_OFFSET,
     HEADER_SIZE,
@@ -40,7 +39,8 @@ from oscserver.shm_layout import (
     read_layout,
     unlink_segment,
 )
-from oscserver.sinks.shared_memory import SharedMemoryRing, SharedMemorySink
+from oscserver.shm.writer import SharedMemoryRing
+from oscserver.sinks.shared_memory import SharedMemorySink
 
 REPO = Path(__file__).resolve().parent.parent
 _names = itertools.count()
@@ -166,24 +166,6 @@ def test_publish_refuses_a_frame_of_another_size(name):
         with pytest.raises(SinkError, match="float32"):
             ring.publish(wrong_type)
         assert ring.frames_published == 0
-
-
-def test_builtin_msgpack_decoder_matches_msgpack():
-    value = {
-        "frame": 2**40,
-        "neg": -5,
-        "small": -100,
-        "f": 1.5,
-        "s": "é" * 40,
-        "list": [None, True, False, 1, 2**63, -(2**63)],
-        "bin": b"\x00\x01",
-        "big": list(range(20)),
-        "nested": {str(i): i for i in range(20)},
-    }
-    assert decode_msgpack(msgpack.packb(value)) == value
-    assert decode_msgpack(msgpack.packb(0.25, use_single_float=True)) == 0.25
-    with pytest.raises(ValueError, match="end"):
-        decode_msgpack(msgpack.packb(value)[:-3])
 
 
 # (b) ---------------------------------------------------------------------------------------------
@@ -358,7 +340,7 @@ def test_a_stale_segment_from_a_dead_writer_is_replaced(name):
         import os
         from multiprocessing import resource_tracker
         from oscserver.frame import FrameFormat
-        from oscserver.sinks.shared_memory import SharedMemoryRing
+        from oscserver.shm.writer import SharedMemoryRing
         ring = SharedMemoryRing.create({name!r}, FrameFormat(8, 8, 3))
         resource_tracker.unregister("/" + {name!r}, "shared_memory")  # die like a killed process
         print(ring.generation, os.getpid(), flush=True)
@@ -383,7 +365,7 @@ def test_a_segment_of_a_live_writer_is_refused(name):
             textwrap.dedent(f"""
                 import sys
                 from oscserver.frame import FrameFormat
-                from oscserver.sinks.shared_memory import SharedMemoryRing
+                from oscserver.shm.writer import SharedMemoryRing
                 with SharedMemoryRing.create({name!r}, FrameFormat(8, 8, 3)):
                     print("ready", flush=True)
                     sys.stdin.readline()
@@ -495,7 +477,7 @@ def test_a_second_sink_under_a_live_name_fails_to_start(name):
             textwrap.dedent(f"""
                 import sys
                 from oscserver.frame import FrameFormat
-                from oscserver.sinks.shared_memory import SharedMemoryRing
+                from oscserver.shm.writer import SharedMemoryRing
                 with SharedMemoryRing.create({name!r}, FrameFormat(8, 8, 3)):
                     print("ready", flush=True)
                     sys.stdin.readline()

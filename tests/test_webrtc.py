@@ -21,7 +21,7 @@ FPS = 30.0
 
 
 def _config(**kw) -> ServeConfig:
-    return ServeConfig(
+    return ServeConfig.from_flat(
         osc_port=free_udp_port(), shm=None, http_port=0, status_interval=0, fps=FPS, **kw
     )
 
@@ -98,7 +98,7 @@ def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
             await warm.connect()
             await warm.wait_frames(2)
             await warm.close()
-            await _until(lambda: not server.webrtc.viewers)
+            await _until(lambda: not server.board.webrtc.viewers)
             await asyncio.sleep(0.2)
             gc.collect()
             fds, tasks = _open_fds(), len(asyncio.all_tasks())
@@ -107,12 +107,12 @@ def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
                 await viewer.connect()
                 await viewer.wait_frames(1)
                 await viewer.close()
-            await _until(lambda: not server.webrtc.viewers)
+            await _until(lambda: not server.board.webrtc.viewers)
             await _until(lambda: len(asyncio.all_tasks()) <= tasks)
             await asyncio.sleep(0.5)
             gc.collect()
-            assert server.webrtc.viewers == {}
-            assert server.webrtc.connected_total == 51
+            assert server.board.webrtc.viewers == {}
+            assert server.board.webrtc.connected_total == 51
             assert len(asyncio.all_tasks()) <= tasks, sorted(
                 t.get_name() for t in asyncio.all_tasks()
             )
@@ -181,7 +181,7 @@ def test_offer_is_checked_and_size_limited():
                 async with http.post(url, json={"sdp": "v=0 nonsense", "type": "offer"}) as r:
                     assert r.status == 400
                     assert "offer" in (await r.json())["error"]
-            assert server.webrtc.viewers == {}
+            assert server.board.webrtc.viewers == {}
         finally:
             await server.stop()
 
@@ -194,7 +194,7 @@ def test_beyond_loopback_a_token_is_required():
         server = Server(_config(http_host="0.0.0.0"))
         await server.start()
         try:
-            token = server.token
+            token = server.board.webrtc.token
             assert token and len(token) >= 16
             url = f"http://127.0.0.1:{server.http.port}/offer"
             async with aiohttp.ClientSession() as http:
@@ -241,8 +241,8 @@ def test_a_slow_viewer_skips_frames_and_slows_nobody_else():
                 await client.connect()
             await asyncio.gather(*(c.wait_frames(5) for c in clients))
             # Make one viewer's sending side slow, as a congested encoder or network would.
-            slow_id = next(iter(server.webrtc.viewers))
-            slow_track = server.webrtc.viewers[slow_id].track
+            slow_id = next(iter(server.board.webrtc.viewers))
+            slow_track = server.board.webrtc.viewers[slow_id].track
             original_recv = slow_track.recv
 
             async def slow_recv():

@@ -4,7 +4,8 @@
     python tools/shm_viewer.py --shm NAME -o out.png --wait 10
     python tools/shm_viewer.py --watch               # rewrite the PNG for every new frame
 
-Needs numpy (and msgpack if installed); the PNG is written with the standard library.
+Needs numpy (and msgpack if installed) and the reader in ``oscserver/shm/``; the PNG is written
+with the standard library.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import zlib
 from pathlib import Path
 
 try:
-    from oscserver.client import FrameReader
+    from oscserver.shm import FrameReader
 except ImportError:  # run from a checkout without oscserver installed
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from oscserver.client import FrameReader
+    from oscserver.shm import FrameReader
 
 _COLOR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type (grey, grey+alpha, RGB, RGBA)
 

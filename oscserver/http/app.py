@@ -14,27 +14,42 @@ import logging
 import secrets
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from oscserver.http.runner import AppServer
 from oscserver.imagenet import imagenet_classes
 
-if TYPE_CHECKING:
-    from oscserver.server import Server
-
 log = logging.getLogger("oscserver.http")
 
 MAX_BODY_BYTES = 64 * 1024
 STATIC = Path(str(resources.files("oscserver.http") / "static"))
-SERVER_KEY = web.AppKey("server", object)
+
+
+class ServerView(Protocol):
+    """What the app reads of the server (``status.StatusBoard``)."""
+
+    def status(self) -> dict[str, object]: ...
+
+    def addresses(self) -> list[dict[str, object]]: ...
+
+
+class Offers(Protocol):
+    """Who answers WebRTC offers (the WebRTC sink)."""
+
+    async def connect(self, sdp: str, kind: str) -> Any: ...
+
+
+VIEW_KEY = web.AppKey("view", object)
+OFFERS_KEY = web.AppKey("offers", object)
 TOKEN_KEY = web.AppKey("token", object)
 
 
-def build_app(server: Server, token: str | None) -> web.Application:
+def build_app(view: ServerView, offers: Offers | None, token: str | None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app[SERVER_KEY] = server
+    app[VIEW_KEY] = view
+    app[OFFERS_KEY] = offers
     app[TOKEN_KEY] = token
     app.router.add_get("/", _index)
     app.router.add_post("/offer", _offer)
@@ -48,12 +63,14 @@ def build_app(server: Server, token: str | None) -> web.Application:
 class HttpServer(AppServer):
     """The viewer app on ``host:port`` (port 0: any free port)."""
 
-    def __init__(self, server: Server, host: str, port: int, token: str | None) -> None:
-        super().__init__(build_app(server, token), host, port, "HTTP", "--http-port")
+    def __init__(
+        self, view: ServerView, offers: Offers | None, host: str, port: int, token: str | None
+    ) -> None:
+        super().__init__(build_app(view, offers, token), host, port, "HTTP", "--http-port")
 
 
-def _server(request: web.Request) -> Server:
-    return request.app[SERVER_KEY]  # type: ignore[return-value]
+def _view(request: web.Request) -> ServerView:
+    return request.app[VIEW_KEY]  # type: ignore[return-value]
 
 
 async def _index(request: web.Request) -> web.FileResponse:
@@ -61,7 +78,6 @@ async def _index(request: web.Request) -> web.FileResponse:
 
 
 async def _offer(request: web.Request) -> web.Response:
-    server = _server(request)
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -74,7 +90,7 @@ async def _offer(request: web.Request) -> web.Response:
     sdp, kind = body.get("sdp"), body.get("type")
     if not isinstance(sdp, str) or kind != "offer":
         return _error(400, 'expected {"sdp": "...", "type": "offer"}')
-    sink = server.webrtc
+    sink: Offers | None = request.app[OFFERS_KEY]  # type: ignore[assignment]
     if sink is None:
         return _error(503, "WebRTC is not running on this server")
     try:
@@ -87,11 +103,11 @@ async def _offer(request: web.Request) -> web.Response:
 
 
 async def _status(request: web.Request) -> web.Response:
-    return web.json_response(_server(request).status())
+    return web.json_response(_view(request).status())
 
 
 async def _osc(request: web.Request) -> web.Response:
-    return web.json_response(_server(request).describe_addresses())
+    return web.json_response(_view(request).addresses())
 
 
 async def _classes(request: web.Request) -> web.Response:

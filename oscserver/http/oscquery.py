@@ -32,11 +32,12 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from oscserver.control.inputs import Source
 from oscserver.http.runner import AppServer
 from oscserver.http.websocket import WebSocketPeer
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.front_door import FrontDoor
-from oscserver.osc.router import ControlRouter, Source
+from oscserver.osc.router import ControlRouter
 from oscserver.osc.subscriptions import Subscriptions
 from oscserver.stats import RateLimitedLog
 

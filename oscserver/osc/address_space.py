@@ -10,14 +10,12 @@ Nothing here touches state: reading a value goes through the ``Controls`` a call
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from oscserver.control.controls import (
     Change,
-    Controls,
     FeedbackChange,
     SetElements,
     SetMotion,
@@ -25,8 +23,10 @@ from oscserver.control.controls import (
 )
 from oscserver.control.motion import IMMEDIATE, Motion
 from oscserver.errors import ControlError
+from oscserver.osc import arguments, readers
 from oscserver.osc.describe import Address, Arg
-from oscserver.osc.patterns import AddressPattern, PatternError, compile_pattern
+from oscserver.osc.patterns import PatternError, compile_pattern
+from oscserver.osc.tree import AddressTree
 from oscserver.osc.values import type_name
 from oscserver.render.generator import GeneratorSpec, InputSpec
 from oscserver.render.noise import truncated_noise
@@ -50,25 +50,14 @@ DAMPING = Arg("f", 0.0, MAX_DAMPING)
 UNIT = Arg("f", 0.0, 1.0)
 
 
-class _Node:
-    """One level of the address tree, for matching patterns part by part."""
-
-    __slots__ = ("address", "children", "elements")
-
-    def __init__(self) -> None:
-        self.address: Address | None = None
-        self.children: dict[str, _Node] = {}
-        self.elements: int = 0  # /name/0 .. /name/(elements-1) exist
-
-
 class AddressSpace:
     """Routes and validates messages for one generator."""
 
     def __init__(self, spec: GeneratorSpec, check_file: FileCheck | None = None) -> None:
         self._exact: dict[str, tuple[Address, Handler]] = {}
         self._vectors: dict[str, tuple[InputSpec, Arg]] = {}
-        self._check_file = check_file or _any_file
-        self._root = _Node()
+        self._check_file = check_file or arguments.any_file
+        self._tree = AddressTree()
         self.addresses: list[Address] = []
         for control in spec.controls:
             self._add_control(control)
@@ -138,7 +127,7 @@ class AddressSpace:
             (self._vectors[f"/{control.name}"][1],),
             f"element {index} of /{control.name}" + (", where it is this frame" if now else ""),
             control=control.name,
-            read=_read_element(control.name, index, now),
+            read=readers.read_element(control.name, index, now),
             writable=not now,
             listed=False,
         )
@@ -151,35 +140,8 @@ class AddressSpace:
             compiled = compile_pattern(pattern)
         except PatternError as exc:
             raise ControlError("unknown_address", str(exc)) from None
-        return [a for a in self._walk(compiled) if writable is None or a.writable == writable]
-
-    def _walk(self, pattern: AddressPattern) -> Iterator[Address]:
-        level: list[tuple[_Node, str]] = [(self._root, "")]
-        last = len(pattern.parts) - 1
-        for depth, part in enumerate(pattern.parts):
-            following: list[tuple[_Node, str]] = []
-            literals = part.literals()
-            for node, path in level:
-                if literals is not None:
-                    names: list[str] = [n for n in literals if n in node.children]
-                    names += [n for n in literals if _is_index(n, node.elements)]
-                else:
-                    names = [n for n in node.children if part.matches(n)]
-                    if node.elements:
-                        names += [str(i) for i in range(node.elements) if part.matches(str(i))]
-                for name in names:
-                    child = node.children.get(name)
-                    if child is not None:
-                        following.append((child, f"{path}/{name}"))
-                    elif depth == last:
-                        described = self.lookup(f"{path}/{name}")
-                        if described is not None:
-                            yield described
-            if depth == last:
-                for node, _ in following:
-                    if node.address is not None:
-                        yield node.address
-            level = following
+        found = self._tree.walk(compiled, self.lookup)
+        return [a for a in found if writable is None or a.writable == writable]
 
     def _element_of(self, address: str) -> tuple[InputSpec, int] | None:
         prefix, _, tail = address.rpartition("/")
@@ -202,13 +164,7 @@ class AddressSpace:
     def _route(self, described: Address, handler: Handler) -> None:
         self._exact[described.address] = (described, handler)
         self.addresses.append(described)
-        self._tree_node(described.address).address = described
-
-    def _tree_node(self, address: str) -> _Node:
-        node = self._root
-        for part in address.split("/")[1:]:
-            node = node.children.setdefault(part, _Node())
-        return node
+        self._tree.node(described.address).address = described
 
     def _add_control(self, c: InputSpec) -> None:
         name = f"/{c.name}"
@@ -222,7 +178,7 @@ class AddressSpace:
         else:
             whole = f"{c.description or c.role} {bounds}".strip()
         self._route(
-            Address(name, (value,) * c.length, whole, c.name, _read_target(c.name)),
+            Address(name, (value,) * c.length, whole, c.name, readers.read_target(c.name)),
             self._whole(c, value),
         )
         self._route(
@@ -231,15 +187,15 @@ class AddressSpace:
                 (value,) * c.length,
                 f"where {c.name} is this frame, on its way to the target (read-only)",
                 c.name,
-                _read_now(c.name),
+                readers.read_now(c.name),
                 writable=False,
             ),
             self._whole(c, value),
         )
         if c.is_vector:
             self._vectors[name] = (c, value)
-            self._tree_node(name).elements = c.length
-            self._tree_node(f"{NOW}/{c.name}").elements = c.length
+            self._tree.node(name).elements = c.length
+            self._tree.node(f"{NOW}/{c.name}").elements = c.length
             index = Arg("i", 0, c.length - 1)
             self._route(
                 Address(
@@ -270,7 +226,7 @@ class AddressSpace:
                         f"new target: truncated-normal noise from seed 0..{MAX_SEED} (as "
                         "BigGAN draws it); reads back the last seed",
                         c.name,
-                        _read_seed(c.name),
+                        readers.read_seed(c.name),
                     ),
                     self._seed(c, seed),
                 )
@@ -281,7 +237,7 @@ class AddressSpace:
                 f"exponential smoothing time for {c.name} in seconds (0: immediate; reads 0 "
                 "while it moves by spring)",
                 c.name,
-                _read_smooth(c.name),
+                readers.read_smooth(c.name),
             ),
             self._smooth(c.name),
         )
@@ -292,7 +248,7 @@ class AddressSpace:
                 f"spring motion for {c.name}: stiffness (1/s^2), damping (1/s); "
                 "2*sqrt(stiffness) is critical damping",
                 c.name,
-                _read_spring(c.name),
+                readers.read_spring(c.name),
             ),
             self._spring(c.name),
         )
@@ -311,7 +267,7 @@ class AddressSpace:
                 "/feedback/blend",
                 (UNIT,),
                 "pull every fed-back frame toward the anchor image; 0 off .. 1 stay on the anchor",
-                read=_read_blend,
+                read=readers.read_blend,
             ),
             self._feedback_amount("blend"),
         )
@@ -319,7 +275,7 @@ class AddressSpace:
             Address(
                 "/feedback/reset", (), "restart from the anchor image (or the model's default)"
             ),
-            lambda address, args: _no_args(address, args, FeedbackChange("reset")),
+            lambda address, args: arguments.no_args(address, args, FeedbackChange("reset")),
         )
         self._route(
             Address(
@@ -336,9 +292,9 @@ class AddressSpace:
 
     def _feedback_amount(self, action: str) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
-            _count(address, args, 1, f"one amount {UNIT.range_text()}")
-            values = _numbers(address, args)
-            _in_range(address, values, UNIT)
+            arguments.count(address, args, 1, f"one amount {UNIT.range_text()}")
+            values = arguments.numbers(address, args)
+            arguments.in_range(address, values, UNIT)
             return FeedbackChange(action, amount=float(values[0]))
 
         return handle
@@ -354,7 +310,7 @@ class AddressSpace:
                 "wrong_type",
                 f"{address} expects a file path string, got {path!r:.40} ({type_name(path)})",
             )
-        frame = integer_argument(address, args[1]) if len(args) == 2 else 0
+        frame = arguments.integer_argument(address, args[1]) if len(args) == 2 else 0
         if not 0 <= frame <= MAX_FRAME:
             raise ControlError(
                 "out_of_range", f"{address}: frame {frame} is outside 0..{MAX_FRAME}"
@@ -365,9 +321,9 @@ class AddressSpace:
     def _whole(self, c: InputSpec, value: Arg) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
             what = f"{c.length} numbers" if c.length > 1 else "one number"
-            _count(address, args, c.length, f"{what} {value.range_text()}")
-            values = _numbers(address, args)
-            _in_range(address, values, value)
+            arguments.count(address, args, c.length, f"{what} {value.range_text()}")
+            values = arguments.numbers(address, args)
+            arguments.in_range(address, values, value)
             return SetTarget(c.name, values)
 
         return handle
@@ -380,24 +336,24 @@ class AddressSpace:
                     f"{address} expects index value pairs (i f [i f ...]), got {len(args)} "
                     "arguments",
                 )
-            indices = _indices(address, args[0::2], c.length)
-            values = _numbers(address, args[1::2])
-            _in_range(address, values, value)
+            indices = arguments.indices(address, args[0::2], c.length)
+            values = arguments.numbers(address, args[1::2])
+            arguments.in_range(address, values, value)
             return SetElements(c.name, indices, values)
 
         return handle
 
     def _element(self, c: InputSpec, address: str, index: int, args: Sequence[object]) -> Change:
         value = self._vectors[f"/{c.name}"][1]
-        _count(address, args, 1, f"one number {value.range_text()}")
-        values = _numbers(address, args)
-        _in_range(address, values, value)
+        arguments.count(address, args, 1, f"one number {value.range_text()}")
+        values = arguments.numbers(address, args)
+        arguments.in_range(address, values, value)
         return SetElements(c.name, np.array([index]), values)
 
     def _seed(self, c: InputSpec, seed_arg: Arg) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
-            _count(address, args, 1, f"one whole number seed in 0..{MAX_SEED}")
-            seed = integer_argument(address, args[0])
+            arguments.count(address, args, 1, f"one whole number seed in 0..{MAX_SEED}")
+            seed = arguments.integer_argument(address, args[0])
             if not seed_arg.low <= seed <= seed_arg.high:  # type: ignore[operator]
                 raise ControlError(
                     "out_of_range", f"{address} expects a seed in 0..{MAX_SEED}, got {seed}"
@@ -409,9 +365,9 @@ class AddressSpace:
 
     def _smooth(self, name: str | None) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
-            _count(address, args, 1, f"one time in seconds, 0..{MAX_SMOOTH_SECONDS:g}")
-            values = _numbers(address, args)
-            _in_range(address, values, SMOOTH)
+            arguments.count(address, args, 1, f"one time in seconds, 0..{MAX_SMOOTH_SECONDS:g}")
+            values = arguments.numbers(address, args)
+            arguments.in_range(address, values, SMOOTH)
             seconds = float(values[0])
             motion = IMMEDIATE if seconds == 0 else Motion(mode="exponential", seconds=seconds)
             return SetMotion(name, motion)
@@ -420,9 +376,9 @@ class AddressSpace:
 
     def _spring(self, name: str | None) -> Handler:
         def handle(address: str, args: Sequence[object]) -> Change:
-            _count(address, args, 2, "stiffness and damping")
-            stiffness, damping = _numbers(address, args)
-            if not _inside(stiffness, STIFFNESS) or not _inside(damping, DAMPING):
+            arguments.count(address, args, 2, "stiffness and damping")
+            stiffness, damping = arguments.numbers(address, args)
+            if not arguments.inside(stiffness, STIFFNESS) or not arguments.inside(damping, DAMPING):
                 raise ControlError(
                     "out_of_range",
                     f"{address} expects stiffness {STIFFNESS.range_text()} and damping "
@@ -431,125 +387,3 @@ class AddressSpace:
             return SetMotion(name, Motion(mode="spring", stiffness=stiffness, damping=damping))
 
         return handle
-
-
-# -- reading values -------------------------------------------------------------------------
-
-
-def _read_target(name: str) -> Callable[[Controls], tuple[object, ...]]:
-    return lambda controls: _floats(controls.current(name)[1])
-
-
-def _read_now(name: str) -> Callable[[Controls], tuple[object, ...]]:
-    return lambda controls: _floats(controls.current(name)[0])
-
-
-def _read_element(name: str, index: int, now: bool) -> Callable[[Controls], tuple[object, ...]]:
-    which = 0 if now else 1
-    return lambda controls: (float(np.float32(controls.current(name)[which][index])),)
-
-
-def _read_seed(name: str) -> Callable[[Controls], tuple[object, ...]]:
-    return lambda controls: (controls.seed(name),)
-
-
-def _read_smooth(name: str) -> Callable[[Controls], tuple[object, ...]]:
-    def read(controls: Controls) -> tuple[object, ...]:
-        motion = controls.current(name)[2]
-        return (float(motion.seconds) if motion.mode == "exponential" else 0.0,)
-
-    return read
-
-
-def _read_spring(name: str) -> Callable[[Controls], tuple[object, ...]]:
-    def read(controls: Controls) -> tuple[object, ...]:
-        motion = controls.current(name)[2]
-        return (float(motion.stiffness), float(motion.damping))
-
-    return read
-
-
-def _read_blend(controls: Controls) -> tuple[object, ...]:
-    feedback = controls.feedback
-    return (float(feedback.blend) if feedback is not None else 0.0,)
-
-
-def _floats(values: np.ndarray) -> tuple[object, ...]:
-    return tuple(float(v) for v in values.astype(np.float32))
-
-
-# -- argument checks ------------------------------------------------------------------------
-
-
-def _any_file(address: str, path: str) -> str:
-    return path
-
-
-def _is_index(name: str, length: int) -> bool:
-    return name.isdigit() and name.isascii() and int(name) < length
-
-
-def _no_args(address: str, args: Sequence[object], change: Change) -> Change:
-    _count(address, args, 0, "no arguments")
-    return change
-
-
-def _count(address: str, args: Sequence[object], expected: int, what: str) -> None:
-    if len(args) != expected:
-        raise ControlError("wrong_count", f"{address} expects {what}, got {len(args)} arguments")
-
-
-def _numbers(address: str, args: Sequence[object]) -> np.ndarray:
-    for i, arg in enumerate(args):
-        # bool is an int in Python; OSC's T/F are not numbers here.
-        if type(arg) is not float and type(arg) is not int:
-            raise ControlError(
-                "wrong_type",
-                f"{address} expects numbers (int or float); argument {i} is {arg!r:.40} "
-                f"({type_name(arg)})",
-            )
-    try:
-        values = np.asarray(args, dtype=np.float64)
-    except OverflowError as exc:
-        raise ControlError("out_of_range", f"{address}: a number is too large: {exc}") from exc
-    if not np.isfinite(values).all():
-        raise ControlError("not_finite", f"{address} expects finite numbers, got NaN or infinity")
-    return values
-
-
-def integer_argument(address: str, arg: object) -> int:
-    if type(arg) is int:
-        return arg
-    if type(arg) is float and math.isfinite(arg) and arg.is_integer():
-        return int(arg)  # Pure Data and Max send whole numbers as floats
-    raise ControlError(
-        "wrong_type", f"{address} expects a whole number, got {arg!r:.40} ({type_name(arg)})"
-    )
-
-
-def _indices(address: str, raw: Sequence[object], length: int) -> np.ndarray:
-    indices = np.array([integer_argument(address, i) for i in raw], dtype=np.int64)
-    bad = indices[(indices < 0) | (indices >= length)]
-    if bad.size:
-        raise ControlError(
-            "bad_index", f"{address}: index {int(bad[0])} is outside 0..{length - 1}"
-        )
-    return indices
-
-
-def _inside(value: float, arg: Arg) -> bool:
-    v32 = np.float32(value)
-    return bool(np.float32(arg.low) <= v32 <= np.float32(arg.high))
-
-
-def _in_range(address: str, values: np.ndarray, arg: Arg) -> None:
-    # OSC numbers are float32: 0.02 arrives as 0.0199999996, so compare at that precision.
-    v32 = values.astype(np.float32)
-    outside = (v32 < np.float32(arg.low)) | (v32 > np.float32(arg.high))
-    if outside.any():
-        first = int(np.argmax(outside))
-        raise ControlError(
-            "out_of_range",
-            f"{address}: value {values[first]:g} (argument {first}) is outside "
-            f"[{arg.low:g}, {arg.high:g}]",
-        )

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from oscserver.control.inputs import Source
 from oscserver.errors import ControlError
-from oscserver.osc.address_space import integer_argument
+from oscserver.osc.arguments import integer_argument
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.encoder import encode_message
-from oscserver.osc.router import Command, ControlRouter, Source
+from oscserver.osc.router import Command, ControlRouter
 from oscserver.osc.subscriptions import Subscriptions
 from oscserver.osc.values import type_name
 

@@ -14,6 +14,8 @@ import ipaddress
 import time
 from collections.abc import Sequence
 
+from oscserver.net import is_loopback
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 LOOPBACK: tuple[Network, ...] = (
@@ -39,6 +41,14 @@ def parse_networks(text: str) -> tuple[Network, ...]:
     if not networks:
         raise ValueError("--osc-allow needs at least one address or network")
     return tuple(networks)
+
+
+def allowed_networks(host: str, allow: str | None) -> tuple[Network, ...] | None:
+    """What ``--osc-allow`` means for a listener on ``host``: the networks given, else
+    loopback for a loopback listener, else everyone (None). ValueError for a bad entry."""
+    if allow:
+        return parse_networks(allow)
+    return LOOPBACK if is_loopback(host) else None
 
 
 class FrontDoor:

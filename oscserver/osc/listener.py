@@ -12,9 +12,10 @@ import contextlib
 import logging
 import socket
 
+from oscserver.control.inputs import Source
 from oscserver.errors import StartupError
 from oscserver.osc.front_door import FrontDoor
-from oscserver.osc.router import ControlRouter, Source
+from oscserver.osc.router import ControlRouter
 
 log = logging.getLogger("oscserver.osc")
 
@@ -70,6 +71,14 @@ class OscListener:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         self.port = transport.get_extra_info("sockname")[1]
+        log.info("listening for OSC on udp %s:%d", self.host, self.port)
+        if self.front_door.allow is None:
+            log.warning(
+                "OSC port udp %s:%d is open to every host that can reach it; limit it with "
+                "--osc-allow CIDR",
+                self.host,
+                self.port,
+            )
 
     def received(self, data: bytes, addr: tuple) -> None:
         host = str(addr[0])

@@ -17,10 +17,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from oscserver.control.controls import Change, Controls, SetElements
+from oscserver.control.inputs import LOCAL, Source
 from oscserver.control.schedule import MAX_AHEAD_SECONDS, Schedule
 from oscserver.errors import ControlError
 from oscserver.osc.address_space import AddressSpace
@@ -36,19 +38,6 @@ _SIGNATURE_MISMATCH = ("wrong_count", "wrong_type")
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
-    """Where a message came from: a name for the log, the sender's host (UDP), and how to
-    answer it (None where no answer can go back)."""
-
-    name: str = ""
-    host: str | None = None
-    reply: Callable[[bytes], None] | None = None
-
-
-LOCAL = Source("local")
-
-
-@dataclass(frozen=True, slots=True)
 class Command:
     """An address the server itself answers (``/model``, ``/ping``, ...), whatever generator
     is loaded. ``run`` validates quickly and raises ControlError; slow work it starts as a
@@ -61,7 +50,36 @@ class Command:
 Applied = tuple[Change, int, float]
 
 
+class Playing(Protocol):
+    """What the router needs of what plays: its address space and its controls."""
+
+    @property
+    def space(self) -> AddressSpace: ...
+
+    @property
+    def controls(self) -> Controls: ...
+
+
+class StageSource(Protocol):
+    @property
+    def current(self) -> Playing: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Fixed:
+    space: AddressSpace
+    controls: Controls
+
+    @property
+    def current(self) -> _Fixed:
+        return self
+
+
 class ControlRouter:
+    """Routes messages into what plays. ``ControlRouter(space, controls, ...)`` routes into one
+    fixed address space; ``ControlRouter.following(stages, ...)`` into whatever
+    ``stages.current`` is when each message arrives (the server's stage manager)."""
+
     def __init__(
         self,
         space: AddressSpace,
@@ -69,12 +87,28 @@ class ControlRouter:
         schedule: Schedule,
         counters: ControlCounters,
     ) -> None:
-        self.space = space
-        self.controls = controls
+        self._stages: StageSource = _Fixed(space, controls)
         self.schedule = schedule
         self.counters = counters
         self._log = RateLimitedLog(log)
         self.commands: dict[str, Command] = {}
+
+    @classmethod
+    def following(
+        cls, stages: StageSource, schedule: Schedule, counters: ControlCounters
+    ) -> ControlRouter:
+        current = stages.current
+        router = cls(current.space, current.controls, schedule, counters)
+        router._stages = stages
+        return router
+
+    @property
+    def space(self) -> AddressSpace:
+        return self._stages.current.space
+
+    @property
+    def controls(self) -> Controls:
+        return self._stages.current.controls
 
     def handle_datagram(self, data: bytes, source: Source = LOCAL) -> None:
         """Handle one datagram: a message or a (nested) bundle of them."""

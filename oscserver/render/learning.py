@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -33,14 +34,19 @@ class Learner:
         model: Path,
         video: Path,
         update_every: float,
-        workdir: Path,
+        workdir: Path | None,
         on_model: Callable[[Path], Awaitable[None]],
         tasks: TaskManager,
     ) -> None:
+        """``workdir``: where the learner writes its models (None: a temporary folder, removed
+        again at ``stop``)."""
         self.model = model
         self.video = video
         self.update_every = update_every
-        self.workdir = workdir
+        self._temporary = (
+            tempfile.TemporaryDirectory(prefix="oscserver-learn-") if workdir is None else None
+        )
+        self.workdir = Path(self._temporary.name) if self._temporary else workdir
         self._on_model = on_model
         self._tasks = tasks
         self._process: asyncio.subprocess.Process | None = None
@@ -99,6 +105,14 @@ class Learner:
             log.warning("learning stopped: the learner exited with code %d", self.exit_code)
 
     async def stop(self, timeout: float = 10.0) -> None:
+        try:
+            await self._stop_process(timeout)
+        finally:
+            if self._temporary is not None:
+                self._temporary.cleanup()
+                self._temporary = None
+
+    async def _stop_process(self, timeout: float) -> None:
         process = self._process
         if process is None or process.returncode is not None:
             return

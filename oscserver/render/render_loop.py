@@ -4,6 +4,9 @@ One thread owns the generator: at each tick of the frame clock it applies schedu
 control changes that are due, steps every control's motion, runs inference on the latest
 values, and publishes the frame. When inference is slower than the clock, the ticks it
 missed are dropped (counted), never queued: the next frame always uses the newest controls.
+
+What plays comes from a ``StageSource`` (the stage manager): the loop reads it at every tick,
+so a new generator is taken between two frames and no frame is lost to a swap.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -25,6 +29,21 @@ from oscserver.render.runtime import GeneratorRuntime
 from oscserver.stats import RateLimitedLog, RateMeter, RollingWindow
 
 log = logging.getLogger("oscserver.render")
+
+
+class Playing(Protocol):
+    """What the render loop needs of a stage."""
+
+    @property
+    def runtime(self) -> GeneratorRuntime: ...
+
+    @property
+    def controls(self) -> Controls: ...
+
+
+class StageSource(Protocol):
+    @property
+    def current(self) -> Playing: ...
 
 
 @dataclass
@@ -41,16 +60,17 @@ class RenderStats:
 class RenderLoop:
     def __init__(
         self,
-        runtime: GeneratorRuntime,
-        controls: Controls,
+        stages: StageSource,
         schedule: Schedule,
         on_frame: Callable[[Frame], None],
         fps: float = 30.0,
     ) -> None:
         if not 0 < fps <= 1000:
             raise ValueError(f"fps must be in (0, 1000], got {fps}")
-        self.runtime = runtime
-        self.controls = controls
+        self._stages = stages
+        self._stage = stages.current
+        self.runtime = self._stage.runtime
+        self.controls = self._stage.controls
         self.schedule = schedule
         self.on_frame = on_frame
         self.fps = fps
@@ -58,26 +78,14 @@ class RenderLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._errors = RateLimitedLog(log)
-        self._pending: tuple[GeneratorRuntime, Controls, threading.Event] | None = None
-        self._pending_lock = threading.Lock()
         self._last_pixels: np.ndarray | None = None
 
-    def swap(self, runtime: GeneratorRuntime, controls: Controls) -> threading.Event:
-        """Render with ``runtime`` and ``controls`` from the next frame on. The returned event
-        is set once the swap has happened (between two frames; none is lost to it)."""
-        done = threading.Event()
-        with self._pending_lock:
-            self._pending = (runtime, controls, done)
-        if not self.running:
-            self._take_swap()
-        return done
-
-    def _take_swap(self) -> None:
-        with self._pending_lock:
-            pending, self._pending = self._pending, None
-        if pending is None:
+    def _follow_stage(self) -> None:
+        """Take what the stage manager says plays now, if it changed (between two frames)."""
+        stage = self._stages.current
+        if stage is self._stage:
             return
-        runtime, controls, done = pending
+        runtime, controls = stage.runtime, stage.controls
         last = self._last_pixels
         fmt = runtime.frame_format
         if (
@@ -87,9 +95,8 @@ class RenderLoop:
         ):
             # A retrained model goes on from the picture on screen, not from scratch.
             runtime.reset_feedback(from_pixels(last, runtime.spec.output))
-        self.runtime, self.controls = runtime, controls
+        self._stage, self.runtime, self.controls = stage, runtime, controls
         self.stats.swaps += 1
-        done.set()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="render-loop", daemon=True)
@@ -126,8 +133,7 @@ class RenderLoop:
                 index += missed
             tick = next_tick + missed * interval
             next_tick = tick + interval
-            if self._pending is not None:
-                self._take_swap()
+            self._follow_stage()
             # Half a frame early is on time: the change lands on the frame nearest its tag.
             self.schedule.apply_due(time.time() + interval / 2, self.controls)
             snapshot = self.controls.step(tick - last_tick)

@@ -1,9 +1,10 @@
 """Binary layout of the shared-memory frame ring, shared by the writer and every reader.
 
 Everything is little-endian and at fixed offsets; docs/shm.md is the full specification.
-This module needs only the standard library, so a reader can import it anywhere (for example
-inside TouchDesigner) without pulling in the rest of oscserver. It also holds
-:class:`Segment`, the one way both sides open an existing segment by name.
+This module needs only the standard library, like the rest of the reader side of
+``oscserver/shm/`` (which needs numpy too), so a reader can use that folder anywhere (for example
+inside TouchDesigner) without the rest of oscserver. It also holds :class:`Segment`, the one way
+both sides open an existing segment by name.
 
 Segment::
 

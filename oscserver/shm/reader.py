@@ -1,6 +1,6 @@
-"""Read frames that an oscserver publishes to shared memory, from any Python process.
+"""The reader: copies the newest complete frame out of an oscserver's shared-memory ring.
 
-    from oscserver.client import FrameReader
+    from oscserver.shm import FrameReader    # or: from shm import FrameReader (see below)
 
     reader = FrameReader("oscserver")
     got = reader.read()          # never blocks: None when there is nothing new
@@ -12,51 +12,32 @@ it to ``scriptOp.copyNumpyArray(pixels)`` (flip it with ``pixels[::-1]`` first i
 shows it upside down; the ring stores the top row first).
 
 Needs only numpy and the standard library (msgpack is used when installed, otherwise a small
-built-in decoder reads the metadata). Works without the rest of oscserver installed: copy this
-file and ``oscserver/shm_layout.py`` next to each other.
+built-in decoder reads the metadata). Works without the rest of oscserver installed: copy the
+folder ``oscserver/shm/`` next to your script (or into a folder on ``sys.path``) and
+``from shm import FrameReader``.
 """
 
 from __future__ import annotations
 
-import struct
 import time
 from typing import Any
 
 import numpy as np
 
-try:
-    from oscserver.shm_layout import (
-        CLOSED_OFFSET,
-        GENERATION_OFFSET,
-        LATEST_SEQ_OFFSET,
-        SLOT_INFO,
-        SLOT_INFO_OFFSET,
-        U32,
-        U64,
-        Layout,
-        LayoutError,
-        Segment,
-        read_layout,
-    )
-except ImportError:  # copied next to shm_layout.py, outside the package
-    from shm_layout import (  # type: ignore[no-redef]
-        CLOSED_OFFSET,
-        GENERATION_OFFSET,
-        LATEST_SEQ_OFFSET,
-        SLOT_INFO,
-        SLOT_INFO_OFFSET,
-        U32,
-        U64,
-        Layout,
-        LayoutError,
-        Segment,
-        read_layout,
-    )
-
-try:
-    import msgpack
-except ImportError:
-    msgpack = None
+from .layout import (
+    CLOSED_OFFSET,
+    GENERATION_OFFSET,
+    LATEST_SEQ_OFFSET,
+    SLOT_INFO,
+    SLOT_INFO_OFFSET,
+    U32,
+    U64,
+    Layout,
+    LayoutError,
+    Segment,
+    read_layout,
+)
+from .metadata import unpack_metadata
 
 ReadResult = tuple[np.ndarray, dict[str, Any]]
 """What :meth:`FrameReader.read` returns: (pixels, metadata)."""
@@ -291,121 +272,3 @@ class FrameReader:
             self.last_error = reason
         if segment is not None:
             segment.close()
-
-
-# ----- metadata ---------------------------------------------------------------------------------
-
-
-def unpack_metadata(data: bytes) -> dict[str, Any]:
-    """Decode a slot's msgpack metadata (with msgpack if installed, else the built-in decoder)."""
-    if msgpack is not None:
-        try:
-            value = msgpack.unpackb(data, raw=False, strict_map_key=False)
-        except Exception as exc:  # msgpack raises several unrelated types
-            raise ValueError(str(exc)) from exc
-    else:
-        value = decode_msgpack(data)
-    if not isinstance(value, dict):
-        raise ValueError(f"metadata is a {type(value).__name__}, expected a map")
-    return value
-
-
-def decode_msgpack(data: bytes) -> Any:
-    """A small msgpack decoder (nil, bool, int, float, str, bin, array, map; no ext types)."""
-    value, end = _decode(data, 0)
-    if end != len(data):
-        raise ValueError(f"{len(data) - end} bytes left over after the msgpack value")
-    return value
-
-
-_FIXED = {0xC0: None, 0xC2: False, 0xC3: True}
-_NUMBERS = {
-    0xCA: struct.Struct(">f"),
-    0xCB: struct.Struct(">d"),
-    0xCC: struct.Struct(">B"),
-    0xCD: struct.Struct(">H"),
-    0xCE: struct.Struct(">I"),
-    0xCF: struct.Struct(">Q"),
-    0xD0: struct.Struct(">b"),
-    0xD1: struct.Struct(">h"),
-    0xD2: struct.Struct(">i"),
-    0xD3: struct.Struct(">q"),
-}
-_LENGTHS = {1: struct.Struct(">B"), 2: struct.Struct(">H"), 4: struct.Struct(">I")}
-# type byte -> (kind, bytes of the length that follows)
-_SIZED = {
-    0xC4: ("bin", 1),
-    0xC5: ("bin", 2),
-    0xC6: ("bin", 4),
-    0xD9: ("str", 1),
-    0xDA: ("str", 2),
-    0xDB: ("str", 4),
-    0xDC: ("array", 2),
-    0xDD: ("array", 4),
-    0xDE: ("map", 2),
-    0xDF: ("map", 4),
-}
-
-
-def _decode(data: bytes, pos: int) -> tuple[Any, int]:
-    if pos >= len(data):
-        raise ValueError("msgpack data ends in the middle of a value")
-    byte = data[pos]
-    pos += 1
-    if byte <= 0x7F:
-        return byte, pos
-    if byte >= 0xE0:
-        return byte - 0x100, pos
-    if 0x80 <= byte <= 0x8F:
-        return _decode_container("map", byte & 0x0F, data, pos)
-    if 0x90 <= byte <= 0x9F:
-        return _decode_container("array", byte & 0x0F, data, pos)
-    if 0xA0 <= byte <= 0xBF:
-        return _take(data, pos, byte & 0x1F, "str")
-    if byte in _FIXED:
-        return _FIXED[byte], pos
-    if byte in _NUMBERS:
-        number = _NUMBERS[byte]
-        if pos + number.size > len(data):
-            raise ValueError("msgpack data ends in the middle of a number")
-        return number.unpack_from(data, pos)[0], pos + number.size
-    if byte in _SIZED:
-        kind, width = _SIZED[byte]
-        if pos + width > len(data):
-            raise ValueError("msgpack data ends in the middle of a length")
-        length = _LENGTHS[width].unpack_from(data, pos)[0]
-        pos += width
-        if kind in ("str", "bin"):
-            return _take(data, pos, length, kind)
-        return _decode_container(kind, length, data, pos)
-    raise ValueError(f"unsupported msgpack type byte 0x{byte:02x}")
-
-
-def _take(data: bytes, pos: int, length: int, kind: str) -> tuple[Any, int]:
-    end = pos + length
-    if end > len(data):
-        raise ValueError(f"msgpack {kind} runs past the end of the data")
-    chunk = bytes(data[pos:end])
-    if kind == "str":
-        try:
-            return chunk.decode("utf-8"), end
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"msgpack str is not UTF-8: {exc}") from exc
-    return chunk, end
-
-
-def _decode_container(kind: str, count: int, data: bytes, pos: int) -> tuple[Any, int]:
-    if kind == "array":
-        items = []
-        for _ in range(count):
-            item, pos = _decode(data, pos)
-            items.append(item)
-        return items, pos
-    mapping = {}
-    for _ in range(count):
-        key, pos = _decode(data, pos)
-        value, pos = _decode(data, pos)
-        if isinstance(key, list):
-            key = tuple(key)
-        mapping[key] = value
-    return mapping, pos

@@ -17,9 +17,7 @@ first sender's port on a machine) or through the same discovery server.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ import numpy as np
 
 from oscserver.errors import SinkError
 from oscserver.frame import Frame, FrameFormat
+from oscserver.sinks.threaded import ThreadedSink
 
 CONFIG_FILE = "ndi-config.v1.json"
 """The file name NDI looks for in ``$NDI_CONFIG_DIR`` (and in ``~/.ndi``)."""
@@ -103,6 +102,10 @@ class NdiSender:
             raise SinkError(f"NDI source {self.source_name!r} is closed")
         self.frames_sent += 1
 
+    def write(self, frame: Frame) -> None:
+        """Send ``frame``'s pixels (the :class:`~oscserver.sinks.threaded.FrameWriter` call)."""
+        self.send(frame.pixels)
+
     def connections(self) -> int:
         """How many receivers are connected now."""
         return int(self._sender.get_num_connections(0))
@@ -113,7 +116,11 @@ class NdiSender:
 
 
 class NdiSink:
-    """The :class:`~oscserver.frame_bus.Sink` that sends every frame it gets over NDI."""
+    """The :class:`~oscserver.frame_bus.Sink` that sends every frame it gets over NDI.
+
+    The NDI source is created, fed and closed on the sink's own thread
+    (:class:`~oscserver.sinks.threaded.ThreadedSink`): the NDI library may take a moment.
+    """
 
     name = "ndi"
 
@@ -121,40 +128,26 @@ class NdiSink:
         self.source_name = source_name
         self.fps = fps
         self.groups = groups
-        self.sender: NdiSender | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self.threaded = ThreadedSink(
+            self.name, self._open, label=f"NDI sink {source_name!r}", thread_name="ndi-sink"
+        )
+
+    @property
+    def sender(self) -> NdiSender | None:
+        """The NDI source while the sink is started, else None."""
+        return self.threaded.writer
+
+    def _open(self, frame_format: FrameFormat) -> NdiSender:
+        return NdiSender(self.source_name, frame_format, self.fps, self.groups)
 
     async def start(self, frame_format: FrameFormat) -> None:
-        """Create the NDI source (on the sink's thread: the NDI library may take a moment)."""
-        if self._executor is not None:
-            raise SinkError(f"NDI sink {self.source_name!r} is already started")
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ndi-sink")
-        loop = asyncio.get_running_loop()
-        try:
-            self.sender = await loop.run_in_executor(
-                executor, NdiSender, self.source_name, frame_format, self.fps, self.groups
-            )
-        except BaseException:
-            executor.shutdown(wait=False)
-            raise
-        self._executor = executor
+        """Create the NDI source."""
+        await self.threaded.start(frame_format)
 
     async def write(self, frame: Frame) -> None:
-        """Send ``frame`` on the sink's thread."""
-        sender, executor = self.sender, self._executor
-        if sender is None or executor is None:
-            raise SinkError(f"NDI sink {self.source_name!r} is not started")
-        await asyncio.get_running_loop().run_in_executor(executor, sender.send, frame.pixels)
+        """Send ``frame``."""
+        await self.threaded.write(frame)
 
     async def stop(self) -> None:
         """Close the NDI source after any send in flight."""
-        sender, executor = self.sender, self._executor
-        self.sender = None
-        self._executor = None
-        if executor is None:
-            return
-        try:
-            if sender is not None:
-                await asyncio.get_running_loop().run_in_executor(executor, sender.close)
-        finally:
-            executor.shutdown(wait=False)
+        await self.threaded.stop()

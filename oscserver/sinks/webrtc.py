@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from oscserver.control.inputs import ControlInput
 from oscserver.frame import Frame, FrameFormat
-from oscserver.osc.router import ControlRouter
 from oscserver.tasks import TaskManager
 from oscserver.webrtc.codecs import DEFAULT_BITRATE, DEFAULT_CODEC, configure_bitrate
 from oscserver.webrtc.track import to_video_frames
@@ -26,7 +26,7 @@ class WebRTCSink:
 
     def __init__(
         self,
-        router: ControlRouter,
+        router: ControlInput,
         tasks: TaskManager,
         codec: str = DEFAULT_CODEC,
         bitrate: int = DEFAULT_BITRATE,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
-from oscserver.osc.router import ControlRouter, Source
+from oscserver.control.inputs import ControlInput, Source
 from oscserver.tasks import TaskManager
 from oscserver.webrtc.codecs import prefer_codec
 from oscserver.webrtc.ice import peer_configuration
@@ -26,7 +26,7 @@ class Viewer:
 
     def __init__(
         self,
-        router: ControlRouter,
+        router: ControlInput,
         tasks: TaskManager,
         token: str | None,
         on_closed: Callable[[Viewer], None],

@@ -12,8 +12,9 @@ kept between cooks.
 
 Custom parameters (page "oscserver", created by ``onSetupParameters``):
 - Shmname: the server's shared-memory name (``oscserver serve --shm NAME``), default oscserver
-- Clientpath: a folder that holds the ``oscserver`` package, or ``client.py`` and
-  ``shm_layout.py`` copied out of it; empty if TouchDesigner's Python can already import it
+- Clientpath: a folder that holds the ``oscserver`` package, or a copy of its ``shm`` folder
+  (``oscserver/shm/`` copied into it as ``shm/``; numpy is all that needs); empty if
+  TouchDesigner's Python can already import oscserver
 - Flip: flip vertically (on by default; turn off if the picture is upside down)
 """
 
@@ -99,10 +100,10 @@ def _import_reader(folder: str) -> Any:
         from oscserver.client import FrameReader
     except ImportError:
         try:
-            from client import FrameReader  # client.py and shm_layout.py copied into folder
+            from shm import FrameReader  # oscserver/shm/ copied into folder as shm/
         except ImportError:
             if not _state["warned"]:
-                print("oscserver: set Clientpath to a folder with oscserver/ or client.py")
+                print("oscserver: set Clientpath to a folder that holds oscserver/ or shm/")
                 _state["warned"] = True
             return None
     return FrameReader

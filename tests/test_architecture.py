@@ -1,0 +1,173 @@
+"""The layout's rules, checked by reading the source (every import statement, at the top of a
+module or inside a function), not by importing: a lazy import cannot slip past.
+
+- no import cycles inside the runtime package;
+- the runtime never imports ``export``, ``bench`` or torch (the CLI hands ``export``, ``train``
+  and ``bench`` over by name, without importing them);
+- the render side never imports sinks, WebRTC or HTTP; ``http/`` never imports the server
+  module; ``sinks/`` never import ``osc/``;
+- the shared-memory reader side (``shm/layout``, ``metadata``, ``reader``) imports only the
+  standard library, numpy and itself, so it can be copied out and used alone;
+- runtime modules stay under 400 lines, and ``Server`` under 200.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNTIME = ROOT / "oscserver"
+MAX_MODULE_LINES = 400
+MAX_SERVER_LINES = 200
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted(RUNTIME.rglob("*.py"))}
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Every module ``path`` imports, anywhere in it, as absolute dotted names."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            found.add(module)
+            # "from package import module" imports the module too
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    modules = _modules()
+    edges: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        edges[name] = {m for m in _imports(name, path) if m in modules and m != name}
+    return edges
+
+
+@pytest.fixture(scope="module")
+def all_imports() -> dict[str, set[str]]:
+    return {name: _imports(name, path) for name, path in _modules().items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle, if there is any (depth-first search)."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_no_import_cycles(graph):
+    # A package's __init__ re-exporting its modules is not a cycle of ideas; leave those out.
+    edges = {
+        m: {t for t in targets if not (m.startswith(t + ".") and _is_package(t))}
+        for m, targets in graph.items()
+    }
+    cycle = _cycle(edges)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def _is_package(name: str) -> bool:
+    return (ROOT / name.replace(".", "/") / "__init__.py").exists()
+
+
+def _offenders(all_imports, where: str, forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{module} imports {target}"
+        for module, targets in all_imports.items()
+        if module == where or module.startswith(where + ".")
+        for target in targets
+        if any(target == f or target.startswith(f + ".") for f in forbidden)
+    )
+
+
+def test_the_runtime_never_imports_export_bench_or_torch(all_imports):
+    forbidden = ("export", "bench", "torch", "torchvision", "pytorch_pretrained_biggan")
+    assert _offenders(all_imports, "oscserver", forbidden) == []
+
+
+def test_the_render_side_never_imports_outputs(all_imports):
+    forbidden = ("oscserver.sinks", "oscserver.webrtc", "oscserver.http")
+    assert _offenders(all_imports, "oscserver.render", forbidden) == []
+
+
+def test_http_never_imports_the_server(all_imports):
+    assert _offenders(all_imports, "oscserver.http", ("oscserver.server",)) == []
+
+
+def test_sinks_never_import_osc(all_imports):
+    assert _offenders(all_imports, "oscserver.sinks", ("oscserver.osc",)) == []
+
+
+@pytest.mark.parametrize("module", ["layout", "metadata", "reader"])
+def test_the_shared_memory_reader_side_stands_alone(all_imports, module):
+    name = f"oscserver.shm.{module}"
+    allowed = set(sys.stdlib_module_names) | {"numpy", "msgpack"}
+    outside = sorted(
+        target
+        for target in all_imports[name]
+        if target.split(".")[0] not in allowed
+        and not target.startswith(("oscserver.shm.layout", "oscserver.shm.metadata"))
+        and target != "oscserver.shm"
+    )
+    assert outside == [], f"{name} imports {outside}"
+
+
+def test_modules_stay_small():
+    sizes = {_module_name(p): len(p.read_text().splitlines()) for p in RUNTIME.rglob("*.py")}
+    too_big = {name: lines for name, lines in sizes.items() if lines > MAX_MODULE_LINES}
+    assert too_big == {}
+    tree = ast.parse((RUNTIME / "server.py").read_text())
+    (server,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Server"]
+    assert server.end_lineno - server.lineno + 1 < MAX_SERVER_LINES
+
+
+def test_the_rules_can_fail():
+    """The checks above catch what they are meant to catch."""
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+    lazy = ast.parse("def f():\n    import torch\n")
+    assert any(isinstance(n, ast.Import) for n in ast.walk(lazy))
+    assert _offenders(
+        {"oscserver.render.x": {"oscserver.http.app"}}, "oscserver.render", ("oscserver.http",)
+    ) == ["oscserver.render.x imports oscserver.http.app"]
