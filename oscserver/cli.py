@@ -15,18 +15,20 @@ from oscserver.errors import OscServerError
 
 log = logging.getLogger("oscserver")
 
-# Commands that live on the torch side (export/), handed their arguments as they are.
-TORCH_COMMANDS = {"export": "export.cli", "train": "export.train_cli"}
+# Commands that live outside the runtime, handed their arguments as they are: the torch side
+# (export/) and the benchmarks (bench/). The runtime never imports either, not even lazily;
+# each module is found by name and its main(argv) gets everything after the command.
+HANDED_OVER = {"export": "export.cli", "train": "export.train_cli", "bench": "bench.cli"}
 TORCH_SIDE_PACKAGES = {"torch", "onnx", "onnxscript", "pytorch_pretrained_biggan"}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in TORCH_COMMANDS:
-        # Export and training need torch; the runtime never imports it, so hand over before
-        # argparse.
+    if argv and argv[0] in HANDED_OVER:
+        # Hand over before argparse: their parsers are theirs, and export and training need
+        # torch, which the runtime never imports.
         try:
-            return importlib.import_module(TORCH_COMMANDS[argv[0]]).main(argv[1:])
+            return importlib.import_module(HANDED_OVER[argv[0]]).main(argv[1:])
         except ModuleNotFoundError as exc:
             if (exc.name or "").split(".")[0] not in TORCH_SIDE_PACKAGES:
                 raise
@@ -41,7 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    verbose = getattr(args, "verbose", False)
+    setup_logging(getattr(args, "verbose", False))
+    try:
+        return args.run(args)
+    except OscServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def setup_logging(verbose: bool) -> None:
+    """Log to stderr with times (DEBUG with ``verbose``); the commands handed over use it too."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -50,11 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     # Per-candidate ICE and RTP chatter belongs to --verbose only.
     for noisy in ("aioice", "aiortc"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
-    try:
-        return args.run(args)
-    except OscServerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,9 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "train", help="make footage, train VAE / next-frame generators (needs the torch extra)"
     )
-    from oscserver.bench import add_bench_parser
-
-    add_bench_parser(commands)
+    # Listed here for --help; "oscserver bench ..." never reaches this parser (see main).
+    commands.add_parser("bench", help="measure speed (see docs/benchmarks.md)")
     from oscserver.audio.cli import add_audio_parsers
 
     add_audio_parsers(commands)

@@ -1,4 +1,4 @@
-"""Read frames that an oscserver publishes to shared memory, from any Python process.
+"""Read frames an oscserver publishes to shared memory (a re-export of ``oscserver.shm``).
 
     from oscserver.client import FrameReader
 

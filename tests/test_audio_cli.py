@@ -1,4 +1,4 @@
-"""The audio commands' parsers: registered like ``add_bench_parser``, cheap to build."""
+"""The audio commands' parsers: registered on the top-level parser, cheap to build."""
 
 from __future__ import annotations
 

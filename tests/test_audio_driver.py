@@ -14,8 +14,8 @@ import pytest
 from oscserver.audio.driver import DriveSettings, drive_song
 from oscserver.audio.errors import AudioError
 from oscserver.client import FrameReader
-from tests.audio_songs import click_times, click_track
-from tests.conftest import free_udp_port, unique_name
+from tests.support import free_udp_port, unique_name
+from tests.support.audio_songs import click_times, click_track
 
 FPS = 30.0
 LOOKAHEAD = 0.1

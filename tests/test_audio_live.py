@@ -17,7 +17,7 @@ from oscserver.audio.live_input import BLOCK, LiveAnalyser, open_input
 from oscserver.audio.mappings import make_mapping
 from oscserver.audio.offline_controls import OfflineControls
 from oscserver.audio.target import ControlTarget
-from tests.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord, click_times, click_track
+from tests.support.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord, click_times, click_track
 
 FPS = 30.0
 RATE = 22050

@@ -23,8 +23,8 @@ from oscserver.audio.offline_controls import OfflineControls
 from oscserver.audio.target import ControlTarget
 from oscserver.render.generator import default_model_path
 from oscserver.render.runtime import GeneratorRuntime
-from tests.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord_song, click_track
-from tests.conftest import build_tiny_generator
+from tests.support import build_tiny_generator
+from tests.support.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord_song, click_track
 
 FPS = 30.0
 

@@ -26,7 +26,7 @@ from oscserver.audio.render import (
 from oscserver.audio.target import ControlTarget
 from oscserver.render.generator import default_model_path
 from oscserver.render.runtime import GeneratorRuntime
-from tests.audio_songs import click_times, click_track
+from tests.support.audio_songs import click_times, click_track
 
 FPS = 30.0
 SECONDS = 4.0

@@ -12,14 +12,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.browser_session import FPS
+from tests.support.browser_session import FPS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_chromium_decodes_video_and_follows_osc():
     result = subprocess.run(
-        ["unshare", "--net", "--", sys.executable, "-m", "tests.browser_session"],
+        ["unshare", "--net", "--", sys.executable, "-m", "tests.support.browser_session"],
         capture_output=True,
         text=True,
         timeout=240,

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from oscserver.client import FrameReader
-from tests.conftest import OscSender, free_udp_port, unique_name
+from tests.support import OscSender, free_udp_port, unique_name
 
 FPS = 30.0
 

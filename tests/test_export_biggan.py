@@ -25,7 +25,7 @@ from export.cli import main as export_main  # noqa: E402
 from oscserver.render.noise import truncated_noise  # noqa: E402
 from oscserver.render.runtime import GeneratorRuntime  # noqa: E402
 from oscserver.server import ServeConfig, Server  # noqa: E402
-from tests.conftest import OscSender, free_udp_port  # noqa: E402
+from tests.support import OscSender, free_udp_port  # noqa: E402
 
 
 def _jitter_statistics(model, seed: int = 5) -> None:

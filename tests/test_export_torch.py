@@ -15,7 +15,7 @@ from export.onnx_export import ExportError
 from export.torch_generator import parse_input, parse_shape, read_spec_file
 from oscserver.render.runtime import GeneratorRuntime
 
-TARGET = "tests.torch_generators:build"
+TARGET = "tests.support.torch_generators:build"
 INPUTS = [
     "--input",
     "speed:scalar:1:0,2:1",  # declared out of forward's order on purpose
@@ -83,7 +83,7 @@ def test_undeclared_input_is_a_clear_error(tmp_path, capsys):
     code = export_main(
         [
             "torch",
-            "tests.torch_generators:build_two_latents",
+            "tests.support.torch_generators:build_two_latents",
             "--input",
             "latent:noise:1x8:-2,2",
             "-o",
@@ -99,11 +99,11 @@ def test_undeclared_input_is_a_clear_error(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["tests.torch_generators:build", "--input", "nope:scalar:1:0,1"], "'latent'"),
-        (["tests.torch_generators:not_a_module", *INPUTS], "not a torch.nn.Module"),
+        (["tests.support.torch_generators:build", "--input", "nope:scalar:1:0,1"], "'latent'"),
+        (["tests.support.torch_generators:not_a_module", *INPUTS], "not a torch.nn.Module"),
         (["tests.no_such_module:build", *INPUTS], "cannot import"),
-        (["tests.torch_generators", *INPUTS], "PACKAGE.MODULE:FACTORY"),
-        (["tests.torch_generators:build"], "declare the generator's inputs"),
+        (["tests.support.torch_generators", *INPUTS], "PACKAGE.MODULE:FACTORY"),
+        (["tests.support.torch_generators:build"], "declare the generator's inputs"),
         ([TARGET, *INPUTS[:4], "--input", "extra:scalar:1:0,1", *INPUTS[4:]], "'extra'"),
     ],
 )

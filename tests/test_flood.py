@@ -15,7 +15,7 @@ import numpy as np
 
 from oscserver.client import FrameReader
 from oscserver.server import ServeConfig, Server
-from tests.conftest import OscSender, free_udp_port, osc_message
+from tests.support import OscSender, free_udp_port, osc_message
 
 TOTAL = 12_000
 BATCH = 200
@@ -107,7 +107,7 @@ def _get_status(port: int) -> tuple[dict, float]:
 
 def test_fuzz_flood_keeps_the_server_rendering_and_every_datagram_counted(tmp_path):
     async def main():
-        from tests.conftest import unique_name
+        from tests.support import unique_name
 
         shm = unique_name("flood")
         config = ServeConfig.from_flat(

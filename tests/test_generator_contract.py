@@ -8,7 +8,7 @@ import pytest
 from oscserver.errors import GeneratorError
 from oscserver.render.noise import truncated_noise
 from oscserver.render.runtime import GeneratorRuntime, choose_providers
-from tests.conftest import TINY_META, build_tiny_generator
+from tests.support import TINY_META, build_tiny_generator
 
 
 def test_reads_roles_ranges_and_defaults(tiny_generator):

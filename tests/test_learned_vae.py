@@ -19,8 +19,8 @@ from export.vae import (  # noqa: E402
     train_vae,
 )
 from oscserver.render.runtime import GeneratorRuntime  # noqa: E402
-from oscserver.server import ServeConfig, Server  # noqa: E402
-from tests.conftest import OscSender, free_udp_port  # noqa: E402
+from oscserver.server import Server  # noqa: E402
+from tests.support import OscSender, serve_config, wait_for  # noqa: E402
 
 LATENT = 8
 
@@ -85,42 +85,24 @@ def test_wrong_frame_size_is_a_clear_error():
         VaeConfig(latent=0).validate()
 
 
-async def _wait_for(predicate, timeout: float = 5.0) -> bool:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if predicate():
-            return True
-        await asyncio.sleep(0.01)
-    return False
-
-
 def test_server_plays_the_vae_over_osc(trained):
     _, _, _, folder = trained
-    config = ServeConfig.from_flat(
-        model=str(folder / "vae.onnx"),
-        osc_port=free_udp_port(),
-        shm=None,
-        http_port=None,
-        fps=60.0,
-        status_interval=0,
-        threads=1,
-    )
+    config = serve_config(folder / "vae.onnx", fps=60.0)
 
     async def main():
         server = Server(config)
         await server.start()
         try:
-            assert await _wait_for(lambda: server.bus.latest is not None)
+            assert await wait_for(lambda: server.bus.latest is not None)
             before = server.bus.latest.pixels.copy()
             with OscSender(server.osc_port) as osc:
                 osc.send("/smooth", 0.0)
                 osc.send("/latent", *[2.0] * LATENT)
-                assert await _wait_for(lambda: server.bus.latest.osc_seq >= 2)
+                assert await wait_for(lambda: server.bus.latest.osc_seq >= 2)
                 await asyncio.sleep(0.05)
                 moved = server.bus.latest.pixels.copy()
                 osc.send("/latent/seed", 7)
-                assert await _wait_for(lambda: server.bus.latest.osc_seq >= 3)
+                assert await wait_for(lambda: server.bus.latest.osc_seq >= 3)
                 await asyncio.sleep(0.05)
                 seeded = server.bus.latest.pixels.copy()
             assert np.abs(moved.astype(int) - before).mean() > 1

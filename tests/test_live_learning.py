@@ -16,7 +16,7 @@ from export.frames import write_video
 from export.train_cli import main as train_main
 from oscserver.client import FrameReader
 from oscserver.server import ServeConfig, Server
-from tests.conftest import free_udp_port, unique_name
+from tests.support import free_udp_port, unique_name
 
 
 def test_models_swap_in_while_frames_keep_coming(tmp_path):

@@ -12,39 +12,19 @@ import av
 import numpy as np
 
 from oscserver.client import FrameReader
-from oscserver.server import ServeConfig, Server
-from tests.conftest import (
+from oscserver.server import Server
+from tests.support import (
     OscSender,
     build_feedback_generator,
     build_tiny_generator,
-    free_udp_port,
+    serve_config,
     unique_name,
+    wait_for,
 )
 
 
-async def _until(predicate, timeout: float = 10.0):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        value = predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")
-
-
 def _server(model, *more, shm=None, fps=30.0) -> Server:
-    return Server(
-        ServeConfig.from_flat(
-            model=[str(model), *(str(m) for m in more)],
-            osc_port=free_udp_port(),
-            shm=shm,
-            http_port=None,
-            status_interval=0,
-            fps=fps,
-            threads=1,
-        )
-    )
+    return Server(serve_config([str(model), *(str(m) for m in more)], shm=shm, fps=fps))
 
 
 def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
@@ -73,7 +53,7 @@ def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
 
                 await asyncio.sleep(0.3)
                 osc.send("/model", "tiny-2")
-                await _until(collect)
+                assert await wait_for(collect, 10.0)
             shapes = [shape for _, shape in seen]
             assert shapes[0] == (4, 4, 3) and shapes[-1] == (8, 8, 3)
             first_large = shapes.index((8, 8, 3))
@@ -104,7 +84,7 @@ def test_corrupt_or_missing_model_is_refused_and_rendering_goes_on(tmp_path):
                 osc.send("/model", str(plain))
                 osc.send("/model", str(tmp_path / "missing.onnx"))
                 osc.send("/model", 3)
-                await _until(lambda: server.stages.library.refused == 2)
+                assert await wait_for(lambda: server.stages.library.refused == 2, 10.0)
                 rendered = server.render_loop.stats.rendered
                 await asyncio.sleep(0.3)
                 assert server.render_loop.stats.rendered > rendered + 4  # still rendering
@@ -143,29 +123,33 @@ def test_feedback_image_blend_noise_and_reset(tmp_path):
         await server.start()
         loop = server.render_loop
         try:
-            await _until(lambda: loop._last_pixels is not None)
+            assert await wait_for(lambda: loop._last_pixels is not None, 10.0)
             with OscSender(server.osc_port) as osc:
                 # Left alone it settles on grey.
-                await _until(lambda: abs(int(loop._last_pixels.mean()) - 127) <= 2)
+                assert await wait_for(lambda: abs(int(loop._last_pixels.mean()) - 127) <= 2, 10.0)
                 osc.send("/feedback/image", str(picture))
                 osc.send("/feedback/blend", 1.0)
                 # Anchored and pulled every frame: red, as the anchor.
-                await _until(
+                assert await wait_for(
                     lambda: (
                         loop._last_pixels[..., 0].mean() > 200
                         and loop._last_pixels[..., 1].mean() < 40
                     )
                 )
                 osc.send("/feedback/blend", 0.0)
-                await _until(lambda: abs(int(loop._last_pixels[..., 0].mean()) - 127) < 10)
+                assert await wait_for(
+                    lambda: abs(int(loop._last_pixels[..., 0].mean()) - 127) < 10, 10.0
+                )
                 before = loop._last_pixels.copy()
                 osc.send("/feedback/noise", 0.5)
-                await _until(lambda: np.abs(loop._last_pixels.astype(int) - before).max() > 30)
+                assert await wait_for(
+                    lambda: np.abs(loop._last_pixels.astype(int) - before).max() > 30, 10.0
+                )
                 osc.send("/feedback/reset")
                 await asyncio.sleep(0.2)
                 osc.send("/feedback/image", str(tmp_path / "nothing.png"))
                 osc.send("/feedback/blend", 2.0)
-                await _until(lambda: server.counters.as_dict()["rejected"] == 2)
+                assert await wait_for(lambda: server.counters.as_dict()["rejected"] == 2, 10.0)
             reasons = server.counters.as_dict()["rejected_by_reason"]
             assert reasons["bad_file"] == 1 and reasons["out_of_range"] == 1
         finally:
@@ -184,7 +168,7 @@ def test_a_retrained_model_goes_on_from_the_picture_on_screen(tmp_path):
         await server.start()
         loop = server.render_loop
         try:
-            await _until(
+            assert await wait_for(
                 lambda: (
                     loop._last_pixels is not None and abs(int(loop._last_pixels.mean()) - 127) <= 2
                 )

@@ -139,7 +139,7 @@ def drive(folder: Path) -> int:
     write_ndi_config(folder, discovery="127.0.0.1:1")  # nothing listens: registers nowhere
     os.environ["NDI_CONFIG_DIR"] = str(folder)
     from oscserver.testing.ndi_receiver import NdiUrlReceiver
-    from tests.conftest import OscSender, free_udp_port
+    from tests.support import OscSender, free_udp_port
 
     osc_port = free_udp_port()
     server = subprocess.Popen(

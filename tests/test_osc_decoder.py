@@ -16,7 +16,7 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 
 from oscserver.osc.decoder import MAX_BUNDLE_DEPTH, MalformedPacket, decode
 from oscserver.osc.values import Char, Color, Impulse, Midi, Symbol, TimeTag
-from tests.liblo import LIBLO, liblo_bundle, liblo_message
+from tests.support.liblo import LIBLO, liblo_bundle, liblo_message
 
 
 def _pad(raw: bytes) -> bytes:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from oscserver.server import ServeConfig, Server
-from tests.conftest import free_udp_port
-from tests.liblo import LIBLO, liblo_message
+from oscserver.server import Server
+from tests.support import serve_config
+from tests.support.liblo import LIBLO, liblo_message
 
 OSCSEND = shutil.which("oscsend")
 NODE = shutil.which("node")
@@ -27,14 +27,7 @@ NODE_READY = NODE is not None and (NODE_DIR / "node_modules" / "osc").is_dir()
 
 
 async def _server(**kw) -> Server:
-    settings = {
-        "osc_port": free_udp_port(),
-        "shm": None,
-        "http_port": None,
-        "status_interval": 0,
-        "threads": 1,
-    }
-    server = Server(ServeConfig.from_flat(**(settings | kw)))
+    server = Server(serve_config(**kw))
     await server.start()
     return server
 

@@ -17,34 +17,15 @@ from oscserver.control.feedback import read_picture
 from oscserver.errors import ControlError, StartupError
 from oscserver.media import MediaFolders
 from oscserver.server import ServeConfig, Server
-from tests.conftest import (
+from tests.support import (
     OscSender,
     build_feedback_generator,
     build_tiny_generator,
     free_udp_port,
     osc_message,
+    serve_config,
+    wait_for,
 )
-
-
-def _config(model: Path, **kw) -> ServeConfig:
-    return ServeConfig.from_flat(
-        model=str(model),
-        osc_port=free_udp_port(),
-        shm=None,
-        http_port=None,
-        status_interval=0,
-        threads=1,
-        **kw,
-    )
-
-
-async def _wait_for(predicate, timeout: float = 5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        await asyncio.sleep(0.01)
-    return False
 
 
 def _send_from(host: str, port: int, data: bytes, times: int = 1) -> None:
@@ -56,14 +37,14 @@ def _send_from(host: str, port: int, data: bytes, times: int = 1) -> None:
 
 def test_only_allowed_networks_are_read(tiny_generator):
     async def main():
-        server = Server(_config(tiny_generator, osc_allow="127.0.0.2/32"))
+        server = Server(serve_config(tiny_generator, osc_allow="127.0.0.2/32"))
         await server.start()
         try:
             message = osc_message("/truncation", 0.9)
             _send_from("127.0.0.1", server.osc_port, message)  # loopback, but not allowed
             _send_from("127.0.0.2", server.osc_port, message)
             counters = server.counters
-            assert await _wait_for(lambda: counters.as_dict()["accepted"] == 1)
+            assert await wait_for(lambda: counters.as_dict()["accepted"] == 1)
             assert counters.as_dict()["rejected_by_reason"]["not_allowed"] == 1
         finally:
             await server.stop()
@@ -73,7 +54,7 @@ def test_only_allowed_networks_are_read(tiny_generator):
 
 def test_a_bad_allow_list_is_a_clear_startup_error(tiny_generator):
     async def main():
-        server = Server(_config(tiny_generator, osc_allow="10.0.0.0/8,bogus"))
+        server = Server(serve_config(tiny_generator, osc_allow="10.0.0.0/8,bogus"))
         with pytest.raises(StartupError, match="bogus"):
             await server.start()
         await server.stop()
@@ -83,14 +64,14 @@ def test_a_bad_allow_list_is_a_clear_startup_error(tiny_generator):
 
 def test_one_host_sending_too_fast_is_limited_and_counted(tiny_generator):
     async def main():
-        server = Server(_config(tiny_generator, osc_rate_limit=100))
+        server = Server(serve_config(tiny_generator, osc_rate_limit=100))
         await server.start()
         try:
             message = osc_message("/truncation", 0.8)
             _send_from("127.0.0.1", server.osc_port, message, times=400)
             _send_from("127.0.0.3", server.osc_port, message, times=50)  # another host: its own
             counters = server.counters
-            assert await _wait_for(
+            assert await wait_for(
                 lambda: counters.as_dict()["accepted"] + counters.as_dict()["rejected"] == 450
             )
             counts = counters.as_dict()
@@ -98,7 +79,7 @@ def test_one_host_sending_too_fast_is_limited_and_counted(tiny_generator):
             assert 250 <= limited <= 300 and counts["accepted"] == 450 - limited
             await asyncio.sleep(0.5)  # the bucket refills
             _send_from("127.0.0.1", server.osc_port, message, times=10)
-            assert await _wait_for(lambda: counters.as_dict()["accepted"] == 460 - limited)
+            assert await wait_for(lambda: counters.as_dict()["accepted"] == 460 - limited)
         finally:
             await server.stop()
 
@@ -119,7 +100,7 @@ def test_full_class_vectors_at_120_hz_pass_the_default_limit():
                 for _ in range(240):  # two seconds at 120 Hz, sent as fast as possible
                     osc.send_raw(vector)
             counters = server.counters
-            assert await _wait_for(lambda: counters.as_dict()["accepted"] == 240)
+            assert await wait_for(lambda: counters.as_dict()["accepted"] == 240)
             assert counters.as_dict()["rejected"] == 0
         finally:
             await server.stop()
@@ -163,7 +144,7 @@ def test_model_and_feedback_paths_over_osc(tmp_path):
     _write_png(show / "anchor.png", np.full((8, 8, 3), 200, np.uint8))
 
     async def main():
-        server = Server(_config(playing))
+        server = Server(serve_config(playing))
         await server.start()
         try:
             with OscSender(server.osc_port) as osc:
@@ -172,18 +153,18 @@ def test_model_and_feedback_paths_over_osc(tmp_path):
                 osc.send("/feedback/image", "/etc/hostname")
                 osc.send("/feedback/image", "anchor.png")  # inside: the --model's folder
             counters = server.counters
-            assert await _wait_for(lambda: counters.as_dict()["accepted"] == 1)
+            assert await wait_for(lambda: counters.as_dict()["accepted"] == 1)
             assert counters.as_dict()["rejected_by_reason"]["bad_file"] == 3
             assert server.stages.current.name == "feedback"
         finally:
             await server.stop()
 
-        allowed = Server(_config(playing, media_dir=[str(elsewhere)]))
+        allowed = Server(serve_config(playing, media_dir=[str(elsewhere)]))
         await allowed.start()
         try:
             with OscSender(allowed.osc_port) as osc:
                 osc.send("/model", "tiny.onnx")
-            assert await _wait_for(lambda: allowed.stages.current.name == "tiny")
+            assert await wait_for(lambda: allowed.stages.current.name == "tiny")
         finally:
             await allowed.stop()
 

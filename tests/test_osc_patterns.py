@@ -15,7 +15,7 @@ from oscserver.osc.patterns import PatternError, compile_pattern
 from oscserver.osc.router import ControlRouter
 from oscserver.render.runtime import GeneratorRuntime
 from oscserver.stats import ControlCounters
-from tests.conftest import osc_message
+from tests.support import osc_message
 
 
 @pytest.mark.parametrize(

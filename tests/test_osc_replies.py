@@ -12,8 +12,8 @@ from pythonosc.osc_message import OscMessage
 
 from oscserver.osc import commands
 from oscserver.osc.subscriptions import Subscriptions
-from oscserver.server import ServeConfig, Server
-from tests.conftest import free_udp_port, osc_message
+from oscserver.server import Server
+from tests.support import osc_message, serve_config
 
 
 class Controller:
@@ -46,16 +46,7 @@ class Controller:
 
 
 async def _serve(tiny_generator) -> Server:
-    server = Server(
-        ServeConfig.from_flat(
-            model=str(tiny_generator),
-            osc_port=free_udp_port(),
-            shm=None,
-            http_port=None,
-            status_interval=0,
-            threads=1,
-        )
-    )
+    server = Server(serve_config(tiny_generator))
     await server.start()
     return server
 

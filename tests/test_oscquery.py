@@ -22,33 +22,20 @@ from zeroconf import ServiceInfo
 
 from oscserver.osc.decoder import decode
 from oscserver.server import ServeConfig, Server
-from tests.conftest import OscSender, build_tiny_generator, free_udp_port, osc_message
+from tests.support import (
+    OscSender,
+    build_tiny_generator,
+    osc_message,
+    serve_config,
+    wait_for,
+)
 
 ON_REQUEST = ("/class/set", "/noise/set", "/noise/seed", "/class/7", "/now/class/3", "/now/noise")
 """Nodes answered when asked but not listed (children of a node that has a value)."""
 
 
-def _config(model: str, **kw) -> ServeConfig:
-    settings = {
-        "osc_port": free_udp_port(),
-        "shm": None,
-        "http_port": None,
-        "fps": 30.0,
-        "status_interval": 0,
-        "threads": 1,
-        "oscquery_port": 0,
-    }
-    return ServeConfig.from_flat(model=model, **(settings | kw))
-
-
-async def _wait_for(predicate, timeout: float = 5.0) -> bool:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if predicate():
-            return True
-        await asyncio.sleep(0.01)
-    return False
+def _config(model, **kw) -> ServeConfig:
+    return serve_config(model, **({"oscquery_port": 0} | kw))
 
 
 def _client(port: int) -> OSCQueryClient:
@@ -92,7 +79,7 @@ def test_python_oscquery_reads_every_node(tiny_generator):
             with OscSender(server.osc_port) as osc:
                 osc.send("/noise/seed", 42)
                 osc.send("/class/7", 0.25)
-            assert await _wait_for(lambda: server.counters.as_dict()["accepted"] == 2)
+            assert await wait_for(lambda: server.counters.as_dict()["accepted"] == 2)
             seed = await asyncio.to_thread(client.query_node, "/noise/seed")
             element = await asyncio.to_thread(client.query_node, "/class/7")
             assert seed.value == [42] and element.value == [pytest.approx(0.25)]
@@ -182,7 +169,7 @@ def test_every_advertised_type_and_range_is_exactly_what_is_accepted(tiny_genera
                         osc.send(node["FULL_PATH"], *_message_at(node, where))
                         expected += 1
             counters = server.counters
-            assert await _wait_for(lambda: counters.as_dict()["accepted"] == expected)
+            assert await wait_for(lambda: counters.as_dict()["accepted"] == expected)
             assert counters.as_dict()["rejected"] == 0, counters.as_dict()
 
             # Just beyond each numeric end: refused as out of range, nothing else.
@@ -207,7 +194,7 @@ def test_every_advertised_type_and_range_is_exactly_what_is_accepted(tiny_genera
                             )
                             osc.send(node["FULL_PATH"], *args)
                             beyond += 1
-            assert await _wait_for(lambda: counters.as_dict()["rejected"] == beyond)
+            assert await wait_for(lambda: counters.as_dict()["rejected"] == beyond)
             by_reason = counters.as_dict()["rejected_by_reason"]
             assert by_reason["out_of_range"] + by_reason["bad_index"] == beyond, by_reason
         finally:
@@ -262,7 +249,7 @@ def test_websocket_listen_streams_changes_and_path_changed(tmp_path):
                         assert json.loads(message.data) == {"COMMAND": "PATH_CHANGED", "DATA": "/"}
                         break
                 assert server.status()["oscquery_listeners"] == 1
-            assert await _wait_for(lambda: server.status()["oscquery_listeners"] == 0)
+            assert await wait_for(lambda: server.status()["oscquery_listeners"] == 0)
             assert len(server.subscriptions) == 0
         finally:
             await server.stop()

@@ -33,7 +33,7 @@ import pytest
 
 from oscserver.imagenet import CLASS_COUNT
 from oscserver.server import ServeConfig, Server
-from tests.conftest import OscSender, free_udp_port
+from tests.support import OscSender, free_udp_port
 from tools.build_amxd import AmxdError, build_amxd, chunk, read_amxd
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from oscserver.client import FrameReader
-from tests.conftest import OscSender, free_udp_port
+from tests.support import OscSender, free_udp_port
 from tests.test_end_to_end import ServerProcess
 
 PATCH = Path(__file__).resolve().parent.parent / "patches" / "puredata" / "oscserver.pd"

@@ -19,7 +19,7 @@ import numpy as np
 from oscserver.client import FrameReader
 from oscserver.frame import Frame, FrameFormat
 from oscserver.shm.writer import SharedMemoryRing
-from tests.conftest import OscSender, unique_name
+from tests.support import OscSender, unique_name
 from tests.test_end_to_end import ServerProcess
 
 REPO = Path(__file__).resolve().parent.parent

@@ -29,7 +29,7 @@ from oscserver.render.providers import (
     plan_attempts,
 )
 from oscserver.render.runtime import GeneratorRuntime
-from tests.conftest import build_tiny_generator
+from tests.support import build_tiny_generator
 
 ALL = [TENSORRT, CUDA, CPU]
 

@@ -10,43 +10,20 @@ import pytest
 
 from oscserver.errors import StartupError
 from oscserver.server import ServeConfig, Server
-from tests.conftest import OscSender, free_udp_port
-
-
-async def _wait_for(predicate, timeout=5.0):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if predicate():
-            return True
-        await asyncio.sleep(0.01)
-    return False
-
-
-def _config(model, **kw):
-    return ServeConfig.from_flat(
-        model=str(model),
-        osc_port=free_udp_port(),
-        shm=None,
-        http_port=None,
-        fps=kw.pop("fps", 60.0),
-        status_interval=0,
-        threads=1,
-        **kw,
-    )
+from tests.support import OscSender, serve_config, wait_for
 
 
 def test_osc_changes_frames_and_stop_is_clean(tiny_generator):
     async def main():
-        server = Server(_config(tiny_generator))
+        server = Server(serve_config(tiny_generator, fps=60.0))
         await server.start()
         try:
-            assert await _wait_for(lambda: server.bus.latest is not None)
+            assert await wait_for(lambda: server.bus.latest is not None)
             with OscSender(server.osc_port) as osc:
                 osc.send("/smooth", 0.0)
                 before = server.bus.latest.pixels.copy()
                 osc.send("/class/set", 2, 1.0, 5, 0.5)
-            assert await _wait_for(lambda: server.bus.latest.osc_seq >= 2)
+            assert await wait_for(lambda: server.bus.latest.osc_seq >= 2)
             await asyncio.sleep(0.05)
             after = server.bus.latest.pixels
             assert np.abs(after.astype(int) - before).mean() > 1
@@ -64,7 +41,7 @@ def test_osc_changes_frames_and_stop_is_clean(tiny_generator):
 
 def test_frames_are_dropped_not_queued_when_inference_is_slow(tiny_generator):
     async def main():
-        server = Server(_config(tiny_generator, fps=200.0))
+        server = Server(serve_config(tiny_generator, fps=200.0))
         await server.start()
         runtime = server.stages.current.runtime
         original = runtime.render
@@ -116,7 +93,7 @@ def test_event_loop_lag_is_measured_all_the_time(tiny_generator):
 
         from oscserver.server import format_status
 
-        server = Server(_config(tiny_generator))
+        server = Server(serve_config(tiny_generator, fps=60.0))
         await server.start()
         try:
             await asyncio.sleep(0.3)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oscserver.bench_shm import bench_publish
+from bench.shm import bench_publish
 from oscserver.client import FrameReader
 from oscserver.errors import SinkError
 from oscserver.frame import Frame, FrameFormat

@@ -15,15 +15,13 @@ import pytest
 
 from oscserver.server import ServeConfig, Server
 from oscserver.testing.webrtc_viewer import ViewerClient
-from tests.conftest import free_udp_port
+from tests.support import serve_config, wait_for
 
 FPS = 30.0
 
 
 def _config(**kw) -> ServeConfig:
-    return ServeConfig.from_flat(
-        osc_port=free_udp_port(), shm=None, http_port=0, status_interval=0, fps=FPS, **kw
-    )
+    return serve_config(**({"http_port": 0, "fps": FPS, "threads": None} | kw))
 
 
 def run(coro):
@@ -98,7 +96,7 @@ def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
             await warm.connect()
             await warm.wait_frames(2)
             await warm.close()
-            await _until(lambda: not server.board.webrtc.viewers)
+            assert await wait_for(lambda: not server.board.webrtc.viewers, 20.0)
             await asyncio.sleep(0.2)
             gc.collect()
             fds, tasks = _open_fds(), len(asyncio.all_tasks())
@@ -107,8 +105,8 @@ def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
                 await viewer.connect()
                 await viewer.wait_frames(1)
                 await viewer.close()
-            await _until(lambda: not server.board.webrtc.viewers)
-            await _until(lambda: len(asyncio.all_tasks()) <= tasks)
+            assert await wait_for(lambda: not server.board.webrtc.viewers, 20.0)
+            assert await wait_for(lambda: len(asyncio.all_tasks()) <= tasks, 20.0)
             await asyncio.sleep(0.5)
             gc.collect()
             assert server.board.webrtc.viewers == {}
@@ -122,15 +120,6 @@ def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
         assert server.tasks.names == []
 
     run(main())
-
-
-async def _until(predicate, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not predicate():
-        if loop.time() > end:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 def test_status_and_osc_discovery():

@@ -62,7 +62,7 @@ def one_input(data: bytes) -> None:
 
 
 def seeds(folder: Path) -> None:
-    from tests.conftest import osc_message
+    from tests.support import osc_message
 
     folder.mkdir(parents=True, exist_ok=True)
     examples = {

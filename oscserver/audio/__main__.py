@@ -1,4 +1,4 @@
-"""``python -m oscserver.audio drive|render|bench``."""
+"""``python -m oscserver.audio drive|render``."""
 
 import sys
 

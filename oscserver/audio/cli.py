@@ -1,7 +1,8 @@
 """Command line: ``oscserver drive`` (live OSC driver) and ``oscserver render`` (music video).
 
 ``add_audio_parsers(commands)`` registers both on ``oscserver``'s subcommands; until then,
-``python -m oscserver.audio drive|render|bench`` runs the same parsers.
+``python -m oscserver.audio drive|render`` runs the same parsers. (The render benchmark is
+``oscserver bench render``, in ``bench/render.py``.)
 """
 
 from __future__ import annotations
@@ -157,15 +158,12 @@ def run_render(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m oscserver.audio drive|render|bench ...``"""
-    from oscserver.audio.bench import add_render_bench_parser
-
+    """``python -m oscserver.audio drive|render ...``"""
     parser = argparse.ArgumentParser(
         prog="python -m oscserver.audio", description="Audio to visuals: drive and render."
     )
     commands = parser.add_subparsers(title="commands")
     add_audio_parsers(commands)
-    add_render_bench_parser(commands, name="bench")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not hasattr(args, "run"):
         parser.print_help()

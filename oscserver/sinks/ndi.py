@@ -115,39 +115,25 @@ class NdiSender:
         self._sender.close()
 
 
-class NdiSink:
+class NdiSink(ThreadedSink[NdiSender]):
     """The :class:`~oscserver.frame_bus.Sink` that sends every frame it gets over NDI.
 
     The NDI source is created, fed and closed on the sink's own thread
     (:class:`~oscserver.sinks.threaded.ThreadedSink`): the NDI library may take a moment.
     """
 
-    name = "ndi"
-
     def __init__(self, source_name: str = "oscserver", fps: float = 30.0, groups: str = "") -> None:
         self.source_name = source_name
         self.fps = fps
         self.groups = groups
-        self.threaded = ThreadedSink(
-            self.name, self._open, label=f"NDI sink {source_name!r}", thread_name="ndi-sink"
+        super().__init__(
+            "ndi", self._open, label=f"NDI sink {source_name!r}", thread_name="ndi-sink"
         )
 
     @property
     def sender(self) -> NdiSender | None:
         """The NDI source while the sink is started, else None."""
-        return self.threaded.writer
+        return self.writer
 
     def _open(self, frame_format: FrameFormat) -> NdiSender:
         return NdiSender(self.source_name, frame_format, self.fps, self.groups)
-
-    async def start(self, frame_format: FrameFormat) -> None:
-        """Create the NDI source."""
-        await self.threaded.start(frame_format)
-
-    async def write(self, frame: Frame) -> None:
-        """Send ``frame``."""
-        await self.threaded.write(frame)
-
-    async def stop(self) -> None:
-        """Close the NDI source after any send in flight."""
-        await self.threaded.stop()

@@ -42,15 +42,13 @@ class RingWriter:
         self.ring.close()
 
 
-class SharedMemorySink:
+class SharedMemorySink(ThreadedSink[RingWriter]):
     """The :class:`~oscserver.frame_bus.Sink` that publishes every frame it gets to shared memory.
 
     Copies run on one dedicated thread, so ``write`` never blocks the event loop and ``stop``
     runs after any copy still in flight. Starting under a name a live server holds raises
     :class:`~oscserver.errors.SinkError`; a segment a dead server left behind is replaced.
     """
-
-    name = "shm"
 
     def __init__(
         self,
@@ -61,8 +59,8 @@ class SharedMemorySink:
         self.shm_name = shm_name
         self.slots = slots
         self.metadata_capacity = metadata_capacity
-        self.threaded = ThreadedSink(
-            self.name,
+        super().__init__(
+            "shm",
             self._open,
             label=f"shared-memory sink {shm_name!r}",
             thread_name="shm-sink",
@@ -71,20 +69,8 @@ class SharedMemorySink:
     @property
     def ring(self) -> SharedMemoryRing | None:
         """The ring being written while the sink is started, else None."""
-        writer = self.threaded.writer
+        writer = self.writer
         return writer.ring if writer is not None else None
 
     def _open(self, frame_format: FrameFormat) -> RingWriter:
         return RingWriter(self.shm_name, frame_format, self.slots, self.metadata_capacity)
-
-    async def start(self, frame_format: FrameFormat) -> None:
-        """Create the segment on the sink's thread."""
-        await self.threaded.start(frame_format)
-
-    async def write(self, frame: Frame) -> None:
-        """Copy ``frame`` into the ring on the sink's thread."""
-        await self.threaded.write(frame)
-
-    async def stop(self) -> None:
-        """Mark the segment closed, release it and remove its name."""
-        await self.threaded.stop()

@@ -1,4 +1,4 @@
-"""`oscserver bench webrtc`: what streaming costs.
+"""``oscserver bench webrtc``: what streaming costs.
 
 For each size, the server renders the default generator with 0, 1 and 4 viewers connected
 (real aiortc peers over loopback, in this process); reported: the render loop's fps, the
@@ -7,14 +7,35 @@ fps each viewer receives, and the encoder's time per frame measured on the same 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import socket
 import time
 
 import numpy as np
 
-from oscserver.bench import drift_inputs, machine
+from bench.generator import drift_inputs
+from bench.report import machine, print_json
 from oscserver.render.generator import default_model_path
+
+
+def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``webrtc`` under ``oscserver bench`` (``kinds`` is its subparsers)."""
+    web = kinds.add_parser("webrtc", help="render and delivered fps with 0, 1, 4 viewers")
+    web.add_argument("--sizes", type=int, nargs="+", default=[256, 512])
+    web.add_argument("--viewers", type=int, nargs="+", default=[0, 1, 4])
+    web.add_argument("--seconds", type=float, default=6.0)
+    web.add_argument("--fps", type=float, default=30.0)
+    web.add_argument("--codec", choices=("vp8", "h264"), default="vp8")
+    web.set_defaults(run=run)
+    return web
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark with parsed ``args`` and print its JSON result."""
+    if 0 not in args.viewers:
+        args.viewers.insert(0, 0)  # the no-viewer run is what the others compare with
+    return print_json(bench_webrtc(args.sizes, args.viewers, args.seconds, args.fps, args.codec))
 
 
 def bench_webrtc(
@@ -40,7 +61,8 @@ def bench_webrtc(
 
 
 async def _measure(size: int, viewers: int, seconds: float, fps: float, codec: str) -> dict:
-    from oscserver.server import ServeConfig, Server
+    from oscserver.config import ServeConfig
+    from oscserver.server import Server
     from oscserver.testing.webrtc_viewer import ViewerClient
 
     server = Server(
@@ -85,8 +107,8 @@ def encode_time_ms(size: int, codec: str, frames: int = 90) -> float:
     """Median time aiortc's encoder takes per frame of the default generator at ``size``."""
     from aiortc.codecs import h264, vpx
 
-    from oscserver.board.webrtc.track import to_video_frame
     from oscserver.render.runtime import GeneratorRuntime
+    from oscserver.webrtc.track import to_video_frame
 
     runtime = GeneratorRuntime(default_model_path(size), provider="cpu")
     encoder = vpx.Vp8Encoder() if codec == "vp8" else h264.H264Encoder()

@@ -1,11 +1,12 @@
-"""How much sending a frame over NDI costs, next to publishing it to shared memory.
+"""``oscserver bench ndi``: how much sending a frame over NDI costs, next to publishing it to
+shared memory. Needs the ndi extra (cyndilib).
 
 Run it where multicast is acceptable (your own network), or as this repository does, inside a
-private network namespace: ``unshare -n sh -c 'ip link set lo up && python -m
-oscserver.bench_ndi'``. Either way NDI is configured with a discovery server that does not
-exist, so the sender registers nowhere and does not announce itself over mDNS; one receiver in
-another process connects by address, so NDI really compresses every frame (it may skip
-that work when nobody is connected).
+private network namespace: ``unshare -n sh -c 'ip link set lo up && oscserver bench ndi'``
+(``python -m bench.ndi`` takes the same options). Either way NDI is configured with a discovery
+server that does not exist, so the sender registers nowhere and does not announce itself over
+mDNS; one receiver in another process connects by address, so NDI really compresses every
+frame (it may skip that work when nobody is connected).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from oscserver.bench_shm import bench_publish
+from bench.shm import bench_publish
 from oscserver.frame import FrameFormat
 
 
@@ -113,11 +114,21 @@ def bench_ndi_send(width: int, height: int, frames: int = 150, fps: float = 30.0
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="NDI send cost against shared-memory publish")
+def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``ndi`` under ``oscserver bench`` (``kinds`` is its subparsers)."""
+    parser = kinds.add_parser("ndi", help="NDI send cost against shared-memory publish")
+    add_arguments(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[512, 1024])
     parser.add_argument("--frames", type=int, default=150)
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Time each size and print one JSON line per size."""
     from oscserver.sinks.ndi import write_ndi_config
 
     folder = Path(tempfile.mkdtemp(prefix="oscserver-ndi-"))
@@ -126,6 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         print(json.dumps(bench_ndi_send(size, size, frames=args.frames)), flush=True)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.ndi [options]``: the same as ``oscserver bench ndi``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ndi", description="NDI send cost against shared-memory publish"
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Benchmark the learned generators on this machine (docs/benchmarks.md, "Learned generators").
 
-    .venv/bin/python tools/bench_learned.py [--quick] [--learn-seconds 300] [--work DIR]
+    .venv/bin/oscserver bench learned [--quick] [--learn-seconds 300] [--work DIR]
+
+(or ``python -m bench.learned`` with the same options). Needs the torch extra.
 
 1. Training throughput: frames a second through the VAE (forward + backward) and pairs a
    second through the next-frame model, at 64 (and 128) pixels, on 1 and 2 torch threads.
@@ -33,11 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from export.footage import FootageConfig, render_frames
+from export.frames import write_png, write_video
 
-from export.footage import FootageConfig, render_frames  # noqa: E402
-from export.frames import write_png, write_video  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 #: Learning times (seconds) whose models are shown in the picture.
 SNAPSHOTS = (20.0, 60.0, 300.0)
@@ -220,8 +221,19 @@ def vae_samples(work: Path, picture: Path) -> list[str]:
     return [f"| 600 frames, 64x64, defaults (20 epochs, 1 thread) | {seconds:.0f} s | {last} |"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``learned`` under ``oscserver bench`` (``kinds`` is its subparsers)."""
+    parser = kinds.add_parser(
+        "learned",
+        help="learned generators: training speed, learner rollouts (needs torch)",
+        description=__doc__.splitlines()[0],
+    )
+    add_arguments(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="short runs (a smoke test)")
     parser.add_argument(
         "--learn-seconds", type=float, help="how long the learner runs (default 300, quick 25)"
@@ -234,7 +246,19 @@ def main(argv: list[str] | None = None) -> int:
         "--vae-picture", type=Path, default=ROOT / "docs" / "images" / "learned-vae-samples.png"
     )
     parser.add_argument("--parts", default="throughput,beat,learn,vae", help="what to run")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parts ``args`` asks for, printing Markdown tables as they finish."""
+    try:
+        import torch  # noqa: F401
+    except ModuleNotFoundError as exc:
+        print(
+            f"bench learned needs {exc.name}: pip install torch==2.13.0 && "
+            "pip install 'oscserver[torch]'",
+            file=sys.stderr,
+        )
+        return 2
     parts = set(args.parts.split(","))
     seconds = 3.0 if args.quick else 20.0
     learn_seconds = args.learn_seconds or (25.0 if args.quick else SNAPSHOTS[-1])
@@ -267,6 +291,15 @@ def main(argv: list[str] | None = None) -> int:
             size = args.vae_picture.stat().st_size / 1e3
             print(f"\npicture: {args.vae_picture} ({size:.0f} kB); {load()}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.learned [options]``: the same as ``oscserver bench learned``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.learned", description=__doc__.splitlines()[0]
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,35 @@
-"""How much publishing a frame to shared memory costs, next to a plain copy of the same bytes."""
+"""``oscserver bench shm``: how much publishing a frame to shared memory costs, next to a plain
+copy of the same bytes."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import time
 
 import numpy as np
 
+from bench.report import machine, print_json
 from oscserver.frame import Frame, FrameFormat
 from oscserver.shm.writer import SharedMemoryRing
 
 _runs = 0
+
+
+def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``shm`` under ``oscserver bench`` (``kinds`` is its subparsers)."""
+    shm = kinds.add_parser("shm", help="shared-memory publish cost against a plain copy")
+    shm.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024])
+    shm.add_argument("--frames", type=int, default=500)
+    shm.set_defaults(run=lambda a: print_json(bench_shm(a.sizes, a.frames)))
+    return shm
+
+
+def bench_shm(sizes: list[int], frames: int) -> dict:
+    """:func:`bench_publish` for square RGB frames of each size."""
+    rows = [bench_publish(size, size, 3, frames) for size in sizes]
+    return {"benchmark": "shm", "machine": machine(), "results": rows}
 
 
 def bench_publish(width: int, height: int, channels: int = 3, frames: int = 300) -> dict:

@@ -15,7 +15,7 @@ import urllib.request
 
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from tests.cdp import Chromium
+from tests.support.cdp import Chromium
 
 FPS = 30
 

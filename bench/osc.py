@@ -20,27 +20,22 @@ import time
 import timeit
 import urllib.request
 
+from bench.report import machine, print_json
 from oscserver.osc.decoder import decode
 from oscserver.osc.encoder import encode_message
 
 
-def add_osc_parser(kinds: argparse._SubParsersAction) -> None:
+def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``osc`` under ``oscserver bench`` (``kinds`` is its subparsers)."""
     osc = kinds.add_parser("osc", help="OSC decode cost and event-loop lag under a flood")
     osc.add_argument("--rate", type=float, default=10_000.0, help="flood datagrams per second")
     osc.add_argument("--seconds", type=float, default=10.0, help="length of each window")
     osc.add_argument("--repeats", type=int, default=5, help="decode timing repeats (best kept)")
-    osc.set_defaults(run=_run)
-
-
-def _run(args: argparse.Namespace) -> int:
-    from oscserver.bench import _print
-
-    return _print(bench_osc(args.rate, args.seconds, args.repeats))
+    osc.set_defaults(run=lambda a: print_json(bench_osc(a.rate, a.seconds, a.repeats)))
+    return osc
 
 
 def bench_osc(rate: float, seconds: float, repeats: int) -> dict:
-    from oscserver.bench import machine
-
     return {
         "machine": machine(),
         "decode": bench_decode(repeats),

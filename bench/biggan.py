@@ -2,7 +2,7 @@
 
 For each resolution, a BigGAN-deep with random weights (the package's architecture, see
 :func:`export.biggan_model.random_biggan`) is exported to a temporary file and rendered with
-the same drifting inputs (``oscserver.bench.drift_inputs``) by
+the same drifting inputs (``bench.generator.drift_inputs``) by
 
 * ONNX Runtime, as the server runs it (``GeneratorRuntime.render``: session plus pixels), once
   per ``--providers`` entry (``cpu``, ``cuda``, ``tensorrt``; float16 files with ``--fp16``);
@@ -12,13 +12,17 @@ the same drifting inputs (``oscserver.bench.drift_inputs``) by
 
 The variants take turns in blocks of two frames, so that all of them see the same load on a
 shared machine; the result is JSON with the ratio of each ONNX Runtime row to the package's
-eager speed. Run it without the server running. The command line is in
-``oscserver/bench_biggan.py``; also ``python -m export.bench_biggan``.
+eager speed. Run it without the server running; also ``python -m bench.biggan``.
+
+Needs torch and the biggan extra. They are imported only when the benchmark runs, so building
+the parser imports neither; without them the command says so in one line.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
 import sys
 import tempfile
 import time
@@ -26,7 +30,64 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.generator import drift_inputs
+from bench.report import machine, print_json
+
 WARMUP_FRAMES = 2
+
+
+def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``biggan`` under ``oscserver bench`` (``kinds`` is its subparsers)."""
+    parser = kinds.add_parser(
+        "biggan", help="BigGAN-deep fps: ONNX Runtime vs PyTorch eager (needs torch)"
+    )
+    add_arguments(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--resolutions", type=int, nargs="+", default=[128, 256])
+    parser.add_argument(
+        "--providers",
+        nargs="+",
+        default=["cpu"],
+        choices=("cpu", "cuda", "tensorrt"),
+        help="ONNX Runtime providers to time, each with its own session",
+    )
+    parser.add_argument("--fp16", action="store_true", help="also time float16 files")
+    parser.add_argument("--eager-device", default="cpu", help="torch device for eager (cpu, cuda)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="timing per variant")
+    parser.add_argument("--min-frames", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--block", type=int, default=2, help="frames per turn of each variant")
+    parser.add_argument("--cache-dir", type=Path, help="TensorRT engine cache (default: ~/.cache)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark with parsed ``args`` and print its JSON result."""
+    try:
+        for name in ("torch", "export.biggan", "pytorch_pretrained_biggan"):
+            importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        print(
+            f"bench biggan needs {exc.name}: pip install torch==2.13.0 && "
+            "pip install 'oscserver[torch,biggan]'",
+            file=sys.stderr,
+        )
+        return 2
+    result = bench_biggan(
+        args.resolutions,
+        args.providers,
+        args.fp16,
+        args.eager_device,
+        args.seconds,
+        args.min_frames,
+        args.threads,
+        args.cache_dir,
+        args.block,
+    )
+    return print_json(result)
 
 
 def _interleaved(
@@ -77,7 +138,6 @@ def bench_biggan(
 
     from export.biggan import export_biggan_model
     from export.biggan_model import BigGANGenerator, PackageReference, biggan_config, random_biggan
-    from oscserver.bench import drift_inputs, machine
     from oscserver.render.runtime import GeneratorRuntime
 
     torch.set_num_threads(threads)
@@ -169,10 +229,12 @@ def _versions() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m export.bench_biggan [options]``: the same as ``oscserver bench biggan``."""
-    from oscserver.bench_biggan import add_arguments, run
-
-    parser = argparse.ArgumentParser(prog="python -m export.bench_biggan", description=__doc__)
+    """``python -m bench.biggan [options]``: the same as ``oscserver bench biggan``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.biggan",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser)
     return run(parser.parse_args(sys.argv[1:] if argv is None else argv))
 

@@ -1,32 +1,34 @@
-"""Benchmark: offline render speed, ``oscserver bench render`` (or ``python -m oscserver.audio
-bench``): seconds of compute per minute of audio, split into analysis, mapping, inference and
-encoding, for each size, on a synthetic minute of music made here (chords, a kick, hi-hats).
+"""``oscserver bench render``: offline render speed (``oscserver render``), seconds of compute
+per minute of audio, split into analysis, mapping, inference and encoding, for each size, on a
+synthetic minute of music made here (chords, a kick, hi-hats). Needs the audio extra.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from bench.report import machine, print_json
+
 RATE = 44100
 
 
-def add_render_bench_parser(kinds: argparse._SubParsersAction, name: str = "render") -> None:
-    """Add the render benchmark to ``kinds`` (``oscserver bench``'s subcommands)."""
-    bench = kinds.add_parser(name, help="offline render speed per minute of audio")
+def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``render`` under ``oscserver bench`` (``kinds`` is its subparsers)."""
+    bench = kinds.add_parser("render", help="offline render speed per minute of audio")
     bench.add_argument("--sizes", type=int, nargs="+", default=[256, 512])
     bench.add_argument("--seconds", type=float, default=60.0, help="length of the test song")
     bench.add_argument("--fps", type=float, default=30.0)
     bench.add_argument("--mapping", default="chroma")
     bench.add_argument("--threads", type=int, help="inference threads (default: all cores)")
     bench.set_defaults(
-        run=lambda a: _print(bench_render(a.sizes, a.seconds, a.fps, a.mapping, a.threads))
+        run=lambda a: print_json(bench_render(a.sizes, a.seconds, a.fps, a.mapping, a.threads))
     )
+    return bench
 
 
 def demo_song(path: Path, seconds: float, rate: int = RATE) -> Path:
@@ -64,7 +66,6 @@ def bench_render(
     """Render a synthetic song at each size; report compute seconds per minute of audio."""
     from oscserver.audio.analysis import analyse_signal
     from oscserver.audio.render import RenderSettings, render_video
-    from oscserver.bench import machine
 
     began = time.perf_counter()
     # librosa's first call in a process loads compiled kernels: keep that out of the rows.
@@ -109,8 +110,3 @@ def bench_render(
         "machine": machine(),
         "results": rows,
     }
-
-
-def _print(result: dict) -> int:
-    print(json.dumps(result, indent=2))
-    return 0

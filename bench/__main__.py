@@ -1,0 +1,7 @@
+"""``python -m bench NAME ...``: the same as ``oscserver bench NAME ...``."""
+
+import sys
+
+from bench.cli import main
+
+sys.exit(main())
