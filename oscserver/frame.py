@@ -41,6 +41,11 @@ class Frame:
     """Wall-clock time (seconds since the epoch) that message arrived (0.0: none yet)."""
     published: float
     """Wall-clock time (seconds since the epoch) the frame was finished."""
+    tick_time: float = 0.0
+    """Wall-clock time (seconds since the epoch) of the frame-clock tick it was made for."""
+    beat: float = 0.0
+    """Song position in beats at the tick, from the beat clock (free-running at 120 BPM from
+    the start until a performer's tempo or beat arrives)."""
 
     @property
     def format(self) -> FrameFormat:
@@ -56,4 +61,6 @@ class Frame:
             "osc_seq": self.osc_seq,
             "osc_arrival": self.osc_arrival,
             "published": self.published,
+            "tick_time": self.tick_time,
+            "beat": self.beat,
         }

@@ -15,6 +15,8 @@ import secrets
 from pathlib import Path
 
 from oscserver.config import ServeConfig
+from oscserver.control.beat_clock import BeatClock
+from oscserver.control.quantize import Quantize
 from oscserver.control.schedule import Schedule
 from oscserver.errors import StartupError
 from oscserver.frame_bus import FrameBus
@@ -23,6 +25,7 @@ from oscserver.http.oscquery import OscQueryServer, host_info
 from oscserver.loop_lag import LoopLag
 from oscserver.media import MediaFolders
 from oscserver.net import is_loopback
+from oscserver.osc.beat_commands import beat_commands, quantize_hook
 from oscserver.osc.commands import reply_commands
 from oscserver.osc.front_door import FrontDoor, allowed_networks
 from oscserver.osc.listener import OscListener
@@ -49,6 +52,8 @@ class Server:
         self.counters = ControlCounters()
         self.schedule = Schedule()
         self.loop_lag = LoopLag()
+        self.beats = BeatClock()
+        self.quantize = Quantize()
         run = config.runtime
         paths = [resolve_model_path(m, run.size) for m in run.models]
         folders = [Path(d) for d in config.osc.media_dirs] or [p.parent for p in paths]
@@ -74,9 +79,8 @@ class Server:
         router = self.router = ControlRouter.following(self.stages, self.schedule, self.counters)
         subscriptions = self.subscriptions = Subscriptions(router)
         self.stages.on_change(self._stage_changed)
-        board = self.board = StatusBoard(
-            self.stages, router, self.counters, self.schedule, self.loop_lag, subscriptions
-        )
+        parts = (self.counters, self.schedule, self.loop_lag, subscriptions)
+        board = self.board = StatusBoard(self.stages, router, *parts, self.beats, self.quantize)
         try:
             allow = allowed_networks(cfg.osc.host, cfg.osc.allow)
         except ValueError as exc:
@@ -84,8 +88,12 @@ class Server:
         door = FrontDoor(allow, cfg.osc.rate_limit)
         self.listener = OscListener(router, cfg.osc.host, cfg.osc.port, door)
         router.commands["/model"] = self.stages.model_command
-        for command in reply_commands(router, subscriptions, board.status, self.listener.send):
+        replies = reply_commands(router, subscriptions, board.status, self.listener.send)
+        beat, quantize_one = beat_commands(self.beats, self.quantize)
+        for command in [*replies, *beat]:
             router.commands[command.address.address] = command
+        router.prefixed["/quantize/"] = quantize_one
+        router.quantize = quantize_hook(self.beats, self.quantize)
         await self.listener.start()
         self.tasks.spawn(self.loop_lag.run(), name="loop-lag")
         self.tasks.spawn(subscriptions.run(), name="osc-subscriptions")
@@ -93,7 +101,7 @@ class Server:
         try:
             await self._start_outputs(door)
             loop = self.render_loop = board.render_loop = RenderLoop(
-                self.stages, self.schedule, self.bus.publish, cfg.runtime.fps
+                self.stages, self.schedule, self.bus.publish, cfg.runtime.fps, self.beats
             )
             loop.start()
         except BaseException:

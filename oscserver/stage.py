@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oscserver.control.controls import Controls
-from oscserver.control.inputs import Source
 from oscserver.control.schedule import Schedule
 from oscserver.errors import ControlError, GeneratorError
 from oscserver.media import MediaFolders
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.describe import Address, Arg
-from oscserver.osc.router import Command
+from oscserver.osc.router import Call, Command
 from oscserver.render.generator import GeneratorSpec
 from oscserver.render.library import GeneratorLibrary, LoadedGenerator
 from oscserver.render.runtime import GeneratorRuntime
@@ -103,7 +102,8 @@ class StageManager:
         )
         return Command(address, self._model)
 
-    def _model(self, args: Sequence[object], source: Source) -> None:
+    def _model(self, call: Call) -> None:
+        args = call.args
         loaded = ", ".join(self.library.loaded)
         if len(args) != 1 or not isinstance(args[0], str):
             raise ControlError(

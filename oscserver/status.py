@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from oscserver.control.beat_clock import BeatClock
+from oscserver.control.quantize import Quantize
 from oscserver.control.schedule import Schedule
 from oscserver.frame_bus import FrameBus
 from oscserver.loop_lag import LoopLag
@@ -32,6 +34,8 @@ class StatusBoard:
     schedule: Schedule
     loop_lag: LoopLag
     subscriptions: Subscriptions
+    beats: BeatClock
+    quantize: Quantize
     render_loop: RenderLoop | None = None
     bus: FrameBus | None = None
     webrtc: Any = None
@@ -63,6 +67,8 @@ class StatusBoard:
             "osc_subscriptions": len(self.subscriptions),
             "oscquery_listeners": self.oscquery.listeners if self.oscquery else 0,
             "scheduled": len(self.schedule),
+            "beat": self.beats.state().describe(),
+            "quantize": self.quantize.describe(),
             "generator": runtime.spec.name,
             "frame_size": [fmt.width, fmt.height],
             "viewers": self.webrtc.describe() if self.webrtc else [],
@@ -90,6 +96,7 @@ class StatusBoard:
         reading = stage.controls.reading()
         entries = list(stage.space.addresses)
         entries += [c.address for c in self.router.commands.values()]
+        entries += [c.address for c in self.router.prefixed.values()]
         rows = []
         for entry in entries:
             row: dict[str, object] = {
@@ -129,11 +136,17 @@ def format_status(status: dict) -> str:
         else ""
     )
     viewers = len(status.get("viewers", []))
+    beat = status.get("beat") or {}
+    beat_text = ""
+    if beat.get("source") == "osc":
+        state = "locked" if beat["locked"] else ("quiet" if beat["quiet"] else "locking")
+        beat_text = f" | {beat['tempo']:.1f} bpm, beat {beat['position']:.2f} ({state})"
     return (
         f"{status['fps']:5.1f} fps | frame {frame_text} | dropped {status['frames_dropped']} | "
         f"osc {osc['accepted']} accepted, {osc['rejected']} rejected"
         + (f" ({reasons})" if reasons else "")
         + lag_text
+        + beat_text
         + (f" | viewers {viewers}" if viewers else "")
     )
 

@@ -57,6 +57,7 @@ def test_driven_frames_change_on_the_clicks(server, tmp_path):
         )
         driver.start()
         frames = []  # (frame index, published, render ms, change from the previous frame)
+        beats = []  # (tick time, the server's beat position) of every frame
         previous = None
         deadline = time.time() + 60
 
@@ -72,6 +73,7 @@ def test_driven_frames_change_on_the_clicks(server, tmp_path):
                 continue
             pixels, meta = got
             pixels = pixels.astype(np.int16)
+            beats.append((meta["tick_time"], meta["beat"]))
             if previous is not None and meta["frame"] == previous[0] + 1:
                 change = float(np.abs(pixels - previous[1]).mean())
                 frames.append((meta["frame"], meta["published"], meta["render_ms"], change))
@@ -79,7 +81,9 @@ def test_driven_frames_change_on_the_clicks(server, tmp_path):
         driver.join(timeout=10)
     assert reports and started, "the driver did not finish"
     report = reports[0]
-    assert report.bundles == round(SECONDS * FPS) + 1  # the start bundle and one per frame
+    # The start bundle, one per frame, and one per beat for the server's beat clock.
+    assert report.beats >= SECONDS * 2 - 1
+    assert report.bundles == round(SECONDS * FPS) + 1 + report.beats
     assert report.late == 0, f"{report.late} bundles were sent after their time tag"
 
     start = started[0]
@@ -100,6 +104,17 @@ def test_driven_frames_change_on_the_clicks(server, tmp_path):
     interval = 1.0 / FPS
     assert all(-1.5 * interval - 0.01 <= e <= 0.5 * interval + 0.01 for e in errors), errors
     print("click to frame tick, ms:", [round(float(e) * 1000, 1) for e in errors])
+
+    # The beat clock followed the song: from the third click on, a frame's beat position is
+    # the clicks counted (librosa finds the beats to within its 11.6 ms analysis hop).
+    clicks = click_times(120, SECONDS)
+    first_beat = start + clicks[0]
+    ticks = np.array([t for t, _ in beats])
+    positions = np.array([p for _, p in beats])
+    late = (ticks > start + clicks[2]) & (ticks < start + clicks[-2])
+    expected = (ticks[late] - first_beat) * 2.0  # beats at 120 BPM since the first click
+    error_ms = (positions[late] - expected) * 500.0
+    assert np.abs(error_ms).max() < 25.0, np.abs(error_ms).max()
 
 
 def test_drive_without_a_song_or_server_model_is_a_clear_error(tmp_path):

@@ -131,7 +131,7 @@ def _every_typed_node(root: dict, extra: list[dict]) -> list[dict]:
     return found + extra
 
 
-STRINGS = {"/get": "/truncation", "/subscribe": "/truncation", "/model": "tiny"}
+STRINGS = {"/get": "/truncation", "/subscribe": "/truncation", "/model": "tiny", "/quantize": "bar"}
 
 
 def _message_at(node: dict, where: str) -> list[object]:
@@ -139,7 +139,8 @@ def _message_at(node: dict, where: str) -> list[object]:
     args: list[object] = []
     for tag, bounds in zip(node["TYPE"], node["RANGE"], strict=True):
         if tag == "s":
-            args.append(STRINGS[node["FULL_PATH"]])
+            choices = (bounds or {}).get("VALS")
+            args.append(choices[0] if choices else STRINGS[node["FULL_PATH"]])
             continue
         low, high = bounds["MIN"], bounds["MAX"]
         value = {"low": low, "high": high, "middle": (low + high) / 2}[where]
@@ -181,7 +182,9 @@ def test_every_advertised_type_and_range_is_exactly_what_is_accepted(tiny_genera
                     ):
                         if tag == "s" or bounds is None:
                             continue
-                        for outside in (bounds["MIN"] - 0.01, bounds["MAX"] + 0.01):
+                        low, high = bounds["MIN"], bounds["MAX"]
+                        step = max(0.01, abs(high) * 1e-4)  # beyond float32's rounding
+                        for outside in (low - step, high + step):
                             args = _message_at(node, "middle")
                             args[i] = (
                                 int(

@@ -134,6 +134,7 @@ def analyse_signal(
         beats=beats,
         tempo=float(np.atleast_1d(tempo)[0]),
         spectrum=spectrum.astype(np.float32),
+        beat_times=np.asarray(beat_times, np.float64),
     )
 
 

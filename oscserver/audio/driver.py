@@ -20,10 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import onnxruntime as ort
 
 from oscserver.audio.analysis import analyse_file
 from oscserver.audio.errors import AudioError
+from oscserver.audio.features import AudioFeatures
 from oscserver.audio.mappings import Mapping, make_mapping
 from oscserver.audio.messages import Message, bundle_datagram
 from oscserver.audio.progress import format_seconds
@@ -35,6 +37,7 @@ from oscserver.render.generator import GeneratorSpec, read_generator, resolve_mo
 log = logging.getLogger("oscserver.audio")
 
 MAX_DATAGRAM = 65507
+CLOCK_ADDRESSES = ("/tempo", "/beat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,8 @@ class DriveSettings:
 @dataclass(slots=True)
 class DriveReport:
     bundles: int = 0
+    beats: int = 0
+    """Bundles with /beat (and /tempo) for the server's beat clock, among ``bundles``."""
     late: int = 0
     """Bundles sent after their own time tag (the server applied them at once)."""
     worst_late: float = 0.0
@@ -96,6 +101,8 @@ class OscOut:
     def send(self, messages: list[Message], when: float | None) -> None:
         """One bundle tagged ``when`` (None: immediately)."""
         for address, args in messages:
+            if address in CLOCK_ADDRESSES:
+                continue  # the server's own commands, not the generator's addresses
             try:
                 self.space.parse(address, args)
             except ControlError as exc:
@@ -161,11 +168,16 @@ def drive_song(
             threading.Thread(
                 target=player.start_at, args=(start,), name="song-playback", daemon=True
             ).start()
-        for frame in features.frames():
-            due = start + frame.index / settings.fps
+        events = [(start + f.index / settings.fps, 1, f) for f in features.frames()]
+        events += [(start + t, 0, m) for t, m in beat_messages(features)]
+        for due, kind, event in sorted(events, key=lambda e: (e[0], e[1])):
             if stop.wait(max(0.0, due - settings.lookahead - time.time())):
                 break
-            out.send(mapping.frame(frame), due)
+            if kind == 0:
+                out.send(event, due)
+                out.report.beats += 1
+            else:
+                out.send(mapping.frame(event), due)
         if player is not None:  # let the song play out before closing the sound output
             stop.wait(max(0.0, start + features.duration + player.latency - time.time()))
     finally:
@@ -206,6 +218,38 @@ def drive_input(settings: DriveSettings, stop: threading.Event | None = None) ->
         out.close()
     _log_report(out.report)
     return out.report
+
+
+def beat_messages(features: AudioFeatures) -> list[tuple[float, list[Message]]]:
+    """For the server's beat clock: ``/beat K`` at each beat librosa found (time-tagged to the
+    beat), with ``/tempo`` from the beats around it whenever it moves by more than 1 BPM.
+
+    Beats whose spacing is more than 20% off the song's typical beat (the tracker's guesses at
+    the very start or end of a file) are left out; K counts beats by the typical spacing, so a
+    beat left out does not shift the count."""
+    times = np.asarray(features.beat_times, np.float64)
+    if times.size < 2:
+        return []
+    typical = float(np.median(np.diff(times)))
+    kept, counts = [times[0]], [0]
+    for when in times[1:]:
+        beats = (when - kept[-1]) / typical
+        if abs(beats - round(beats)) <= 0.2 and round(beats) >= 1:
+            kept.append(when)
+            counts.append(counts[-1] + round(beats))
+    events: list[tuple[float, list[Message]]] = []
+    sent_tempo = None
+    for i, (when, count) in enumerate(zip(kept, counts, strict=True)):
+        lo, hi = max(0, i - 4), min(len(kept), i + 5)
+        spacing = np.diff(kept[lo:hi]) / np.maximum(np.diff(counts[lo:hi]), 1)
+        bpm = float(np.clip(60.0 / float(np.median(spacing)), 20, 999))
+        messages: list[Message] = []
+        if sent_tempo is None or abs(bpm - sent_tempo) > 1.0:
+            messages.append(("/tempo", [round(bpm, 3)]))
+            sent_tempo = bpm
+        messages.append(("/beat", [float(count)]))
+        events.append((float(when), messages))
+    return events
 
 
 def _mapping(settings: DriveSettings, spec: GeneratorSpec) -> Mapping:

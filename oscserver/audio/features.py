@@ -8,7 +8,7 @@ and is also what live input analysis produces, frame by frame. Mappings only eve
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,6 +59,8 @@ class AudioFeatures:
     tempo: float
     spectrum: np.ndarray
     """(frames, mel bands) float32."""
+    beat_times: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Seconds from the start of each beat librosa's beat tracker found (float64)."""
 
     def __len__(self) -> int:
         return int(self.power.shape[0])

@@ -15,6 +15,7 @@ import numpy as np
 
 from oscserver.control.feedback import FeedbackControl
 from oscserver.control.motion import DEFAULT_MOTION, Channel, Motion
+from oscserver.control.rhythm import Lfo, NoiseWalk
 from oscserver.render.generator import GeneratorSpec
 
 
@@ -56,7 +57,23 @@ class FeedbackChange:
     frame: int = 0
 
 
-Change = SetTarget | SetElements | SetMotion | FeedbackChange
+@dataclass(frozen=True, slots=True)
+class SetLfo:
+    """Move a scalar control around its target in time with the beat (None: stop)."""
+
+    name: str
+    lfo: Lfo | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetWalk:
+    """Give a noise control a new nearby target every few beats (None: stop)."""
+
+    name: str
+    walk: NoiseWalk | None
+
+
+Change = SetTarget | SetElements | SetMotion | FeedbackChange | SetLfo | SetWalk
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +99,11 @@ class Controls:
         self._seeds: dict[str, int] = {
             c.name: c.seed if c.seed is not None else 0 for c in spec.controls if c.role == "noise"
         }
+        self._ranges = {c.name: (c.low, c.high) for c in spec.controls}
+        self._lfos: dict[str, Lfo] = {}
+        self._walks: dict[str, tuple[NoiseWalk, int | None]] = {}
+        self._outputs: dict[str, np.ndarray] = {}
+        self._rng = np.random.default_rng()
         self._last_seq = 0
         self._last_arrival = 0.0
         fmt = spec.output.frame_format
@@ -102,6 +124,10 @@ class Controls:
                     channel.set_motion(previous.motion)
                     if name in self._seeds and name in old._seeds:
                         self._seeds[name] = old._seeds[name]
+                    if name in old._lfos:
+                        self._lfos[name] = old._lfos[name]
+                    if name in old._walks:
+                        self._walks[name] = old._walks[name]
             self._last_seq, self._last_arrival = old._last_seq, old._last_arrival
 
     @property
@@ -122,6 +148,15 @@ class Controls:
     def _apply(self, change: Change, seq: int, arrival: float) -> None:
         if isinstance(change, FeedbackChange):
             self._apply_feedback(change)
+        elif isinstance(change, SetLfo | SetWalk):
+            table = self._lfos if isinstance(change, SetLfo) else self._walks
+            setting = change.lfo if isinstance(change, SetLfo) else change.walk
+            if change.name not in self._channels:
+                return
+            if setting is None:
+                table.pop(change.name, None)
+            else:
+                table[change.name] = setting if isinstance(change, SetLfo) else (setting, None)
         elif isinstance(change, SetMotion) and change.name is None:
             for channel in self._channels.values():
                 channel.set_motion(change.motion)
@@ -155,21 +190,48 @@ class Controls:
         elif change.action == "image":
             feedback.load_anchor(Path(change.path), change.frame)
 
-    def step(self, dt: float) -> Snapshot:
-        """Move every control ``dt`` seconds toward its target and return the new values."""
+    def step(self, dt: float, position: float | None = None) -> Snapshot:
+        """Move every control ``dt`` seconds toward its target and return the new values;
+        ``position`` (song position in beats, from the beat clock) drives LFOs and walks."""
         with self._lock:
+            if position is not None:
+                self._step_walks(position)
             for channel in self._channels.values():
                 channel.step(dt)
             values = {
                 name: channel.value.astype(np.float32) for name, channel in self._channels.items()
             }
+            if position is not None:
+                for name, lfo in self._lfos.items():
+                    low, high = self._ranges[name]
+                    moved = values[name] + np.float32(lfo.offset(position))
+                    values[name] = np.clip(moved, low, high).astype(np.float32)
+            self._outputs = values
             return Snapshot(values, self._last_seq, self._last_arrival)
 
+    def _step_walks(self, position: float) -> None:
+        for name, (walk, last_cycle) in list(self._walks.items()):
+            cycle = int(position // walk.period)
+            if last_cycle is not None and cycle != last_cycle:
+                channel = self._channels[name]
+                low, high = self._ranges[name]
+                target = walk.next_target(channel.target, self._rng)
+                channel.target[:] = np.clip(target, low, high)
+            self._walks[name] = (walk, cycle)
+
     def current(self, name: str) -> tuple[np.ndarray, np.ndarray, Motion]:
-        """(value, target, motion) of one control, copied, for status and discovery."""
+        """(value, target, motion) of one control, copied, for status and discovery. The value
+        is what the generator got last (motion, then any LFO on top)."""
         with self._lock:
             channel = self._channels[name]
-            return channel.value.copy(), channel.target.copy(), channel.motion
+            value = self._outputs.get(name, channel.value)
+            return value.astype(np.float64), channel.target.copy(), channel.motion
+
+    def rhythm(self, name: str) -> tuple[Lfo | None, NoiseWalk | None]:
+        """The LFO and the walk on one control (None where there is none)."""
+        with self._lock:
+            walk = self._walks.get(name)
+            return self._lfos.get(name), walk[0] if walk else None
 
     def seed(self, name: str) -> int:
         """The seed the noise control ``name`` last drew its target from."""
@@ -180,10 +242,18 @@ class Controls:
         """Every control at one moment, copied once, for answering many reads."""
         with self._lock:
             state = {
-                name: (channel.value.copy(), channel.target.copy(), channel.motion)
+                name: (
+                    self._outputs.get(name, channel.value).astype(np.float64),
+                    channel.target.copy(),
+                    channel.motion,
+                )
                 for name, channel in self._channels.items()
             }
-            return Reading(state, dict(self._seeds), self.feedback)
+            rhythm = {
+                name: (self._lfos.get(name), w[0] if (w := self._walks.get(name)) else None)
+                for name in self._channels
+            }
+            return Reading(state, dict(self._seeds), self.feedback, rhythm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +264,10 @@ class Reading:
     state: dict[str, tuple[np.ndarray, np.ndarray, Motion]]
     seeds: dict[str, int]
     feedback: FeedbackControl | None
+    rhythms: dict[str, tuple[Lfo | None, NoiseWalk | None]]
+
+    def rhythm(self, name: str) -> tuple[Lfo | None, NoiseWalk | None]:
+        return self.rhythms[name]
 
     def current(self, name: str) -> tuple[np.ndarray, np.ndarray, Motion]:
         return self.state[name]

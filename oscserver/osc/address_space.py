@@ -26,6 +26,7 @@ from oscserver.errors import ControlError
 from oscserver.osc import arguments, readers
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.patterns import PatternError, compile_pattern
+from oscserver.osc.rhythm_addresses import rhythm_addresses
 from oscserver.osc.tree import AddressTree
 from oscserver.osc.values import type_name
 from oscserver.render.generator import GeneratorSpec, InputSpec
@@ -252,6 +253,8 @@ class AddressSpace:
             ),
             self._spring(c.name),
         )
+        for described, handler in rhythm_addresses(c):
+            self._route(described, handler)
 
     def _add_feedback(self) -> None:
         self._route(

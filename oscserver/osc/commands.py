@@ -22,7 +22,7 @@ from oscserver.errors import ControlError
 from oscserver.osc.arguments import integer_argument
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.encoder import encode_message
-from oscserver.osc.router import Command, ControlRouter
+from oscserver.osc.router import Call, Command, ControlRouter
 from oscserver.osc.subscriptions import Subscriptions
 from oscserver.osc.values import type_name
 
@@ -54,10 +54,12 @@ def reply_commands(
     """The commands that answer, wired to ``router`` (reads), ``status`` and ``send`` (the
     OSC socket, for subscriptions)."""
 
-    def ping(args: Sequence[object], source: Source) -> None:
+    def ping(call: Call) -> None:
+        args, source = call.args, call.source
         _reply(source, "/pong", [a for a in args if _sendable(a)])
 
-    def get(args: Sequence[object], source: Source) -> None:
+    def get(call: Call) -> None:
+        args, source = call.args, call.source
         address = _one_string("/get", args, "an address or address pattern")
         found = router.readable(address)
         if not found:
@@ -72,7 +74,8 @@ def reply_commands(
         if len(found) > MAX_GET_REPLIES:
             _reply(source, "/get/more", [address, len(found) - MAX_GET_REPLIES])
 
-    def status_reply(args: Sequence[object], source: Source) -> None:
+    def status_reply(call: Call) -> None:
+        args, source = call.args, call.source
         _no_args("/status", args)
         now = status()
         osc = now["osc"]
@@ -88,7 +91,8 @@ def reply_commands(
         ):
             _reply(source, address, [value])
 
-    def subscribe(args: Sequence[object], source: Source) -> None:
+    def subscribe(call: Call) -> None:
+        args, source = call.args, call.source
         if not args:
             raise ControlError("wrong_count", "/subscribe expects a port, then optional patterns")
         port = _port("/subscribe", args[0])
@@ -112,7 +116,8 @@ def reply_commands(
             encode_message("/subscribed", [port, float(lease), len(sub.addresses)]),
         )
 
-    def unsubscribe(args: Sequence[object], source: Source) -> None:
+    def unsubscribe(call: Call) -> None:
+        args, source = call.args, call.source
         if len(args) != 1:
             raise ControlError("wrong_count", "/unsubscribe expects the port it subscribed")
         port = _port("/unsubscribe", args[0])

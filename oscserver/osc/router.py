@@ -38,13 +38,24 @@ _SIGNATURE_MISMATCH = ("wrong_count", "wrong_type")
 
 
 @dataclass(frozen=True, slots=True)
+class Call:
+    """One message to a command: its address and arguments, who sent it, and ``when`` it holds
+    (its bundle's time tag, else its arrival; wall-clock seconds)."""
+
+    address: str
+    args: Sequence[object]
+    source: Source
+    when: float
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
-    """An address the server itself answers (``/model``, ``/ping``, ...), whatever generator
-    is loaded. ``run`` validates quickly and raises ControlError; slow work it starts as a
-    task. Commands act when they arrive, whatever their bundle's time tag."""
+    """An address the server itself answers (``/model``, ``/ping``, ``/tempo``, ...), whatever
+    generator is loaded. ``run`` validates quickly and raises ControlError; slow work it starts
+    as a task. Commands act when they arrive (a time tag is theirs to read in ``Call.when``)."""
 
     address: Address
-    run: Callable[[Sequence[object], Source], None]
+    run: Callable[[Call], None]
 
 
 Applied = tuple[Change, int, float]
@@ -92,6 +103,10 @@ class ControlRouter:
         self.counters = counters
         self._log = RateLimitedLog(log)
         self.commands: dict[str, Command] = {}
+        self.prefixed: dict[str, Command] = {}
+        """Commands for every address under a prefix (``/quantize/`` -> ``/quantize/class``)."""
+        self.quantize: Callable[[str, float], float | None] | None = None
+        """When an untagged change to an address arriving at a time should land (None: now)."""
 
     @classmethod
     def following(
@@ -184,10 +199,10 @@ class ControlRouter:
         source: Source,
         now: list[Applied],
     ) -> ControlError | None:
-        command = self.commands.get(address)
+        command = self.commands.get(address) or self._prefixed(address)
         if command is not None:
             try:
-                command.run(args, source)
+                command.run(Call(address, args, source, due if due is not None else arrival))
             except ControlError as error:
                 self._reject(error, source)
                 if source.reply is not None:  # the sender of a command may be waiting
@@ -196,6 +211,10 @@ class ControlRouter:
             self.counters.accept()
             return None
         later = due is not None and due > arrival
+        if not later and self.quantize is not None:
+            boundary = self.quantize(address, arrival)
+            if boundary is not None:
+                due, later = boundary, True
         try:
             if is_pattern(address):
                 changes = self._pattern(address, args)
@@ -224,6 +243,12 @@ class ControlRouter:
                 self.schedule.add(due, change, seq, arrival)
         else:
             now.extend((change, seq, arrival) for change in changes)
+        return None
+
+    def _prefixed(self, address: str) -> Command | None:
+        for prefix, command in self.prefixed.items():
+            if address.startswith(prefix) and len(address) > len(prefix):
+                return command
         return None
 
     def _pattern(self, pattern: str, args: Sequence[object]) -> list[Change]:

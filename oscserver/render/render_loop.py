@@ -21,6 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
+from oscserver.control.beat_clock import BeatClock
 from oscserver.control.controls import Controls
 from oscserver.control.feedback import from_pixels
 from oscserver.control.schedule import Schedule
@@ -64,7 +65,9 @@ class RenderLoop:
         schedule: Schedule,
         on_frame: Callable[[Frame], None],
         fps: float = 30.0,
+        beats: BeatClock | None = None,
     ) -> None:
+        """``beats``: where the beat is at each tick (LFOs, walks, the frame's ``beat``)."""
         if not 0 < fps <= 1000:
             raise ValueError(f"fps must be in (0, 1000], got {fps}")
         self._stages = stages
@@ -75,6 +78,7 @@ class RenderLoop:
         self.on_frame = on_frame
         self.fps = fps
         self.stats = RenderStats()
+        self.beats = beats
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._errors = RateLimitedLog(log)
@@ -134,9 +138,11 @@ class RenderLoop:
             tick = next_tick + missed * interval
             next_tick = tick + interval
             self._follow_stage()
+            tick_time = time.time() - (time.perf_counter() - tick)  # the tick, on the wall clock
             # Half a frame early is on time: the change lands on the frame nearest its tag.
-            self.schedule.apply_due(time.time() + interval / 2, self.controls)
-            snapshot = self.controls.step(tick - last_tick)
+            self.schedule.apply_due(tick_time + interval / 2, self.controls)
+            beat = self.beats.position_at(tick_time) if self.beats is not None else 0.0
+            snapshot = self.controls.step(tick - last_tick, beat if self.beats else None)
             last_tick = tick
             began = time.perf_counter()
             try:
@@ -159,6 +165,8 @@ class RenderLoop:
                 osc_seq=snapshot.osc_seq,
                 osc_arrival=snapshot.osc_arrival,
                 published=published,
+                tick_time=tick_time,
+                beat=beat,
             )
             self.stats.rendered += 1
             self.stats.fps.tick()

@@ -22,10 +22,19 @@ except ImportError:
 
 # ----- writing: the fixed-layout encoder --------------------------------------------------------
 
-FIXED_METADATA_KEYS = ("frame", "clock_time", "render_ms", "osc_seq", "osc_arrival", "published")
+FIXED_METADATA_KEYS = (
+    "frame",
+    "clock_time",
+    "render_ms",
+    "osc_seq",
+    "osc_arrival",
+    "published",
+    "tick_time",
+    "beat",
+)
 """The keys ``Frame.metadata()`` returns, in order, that the fast metadata encoder writes."""
 
-_FIXED_METADATA_FIELDS = (*(zip(FIXED_METADATA_KEYS, "qddqdd", strict=True)), ("seq", "q"))
+_FIXED_METADATA_FIELDS = (*(zip(FIXED_METADATA_KEYS, "qddqdddd", strict=True)), ("seq", "q"))
 
 
 class FrameFacts(Protocol):
@@ -37,6 +46,8 @@ class FrameFacts(Protocol):
     osc_seq: int
     osc_arrival: float
     published: float
+    tick_time: float
+    beat: float
 
 
 def _fixed_metadata_encoder() -> tuple[struct.Struct, tuple[bytes, ...]]:
@@ -57,8 +68,10 @@ FIXED_METADATA_SIZE = _FIXED_METADATA.size
 """Bytes :func:`pack_fixed_metadata` writes (the same for every frame)."""
 
 _FIXED_METADATA_PACK = _FIXED_METADATA.pack_into
-_FIXED_MAP_HEADER = 0x80 | len(_KEY_PREFIXES)  # msgpack fixmap of 7 entries
-_K_FRAME, _K_CLOCK, _K_RENDER, _K_OSC_SEQ, _K_ARRIVAL, _K_PUBLISHED, _K_SEQ = _KEY_PREFIXES
+_FIXED_MAP_HEADER = 0x80 | len(_KEY_PREFIXES)  # msgpack fixmap of 9 entries
+(_K_FRAME, _K_CLOCK, _K_RENDER, _K_OSC_SEQ, _K_ARRIVAL, _K_PUBLISHED, _K_TICK, _K_BEAT, _K_SEQ) = (
+    _KEY_PREFIXES
+)
 
 
 def pack_fixed_metadata(
@@ -87,6 +100,10 @@ def pack_fixed_metadata(
         frame.osc_arrival,
         _K_PUBLISHED,
         frame.published,
+        _K_TICK,
+        frame.tick_time,
+        _K_BEAT,
+        frame.beat,
         _K_SEQ,
         seq,
     )
