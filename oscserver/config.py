@@ -18,6 +18,7 @@ from typing import Any
 
 from oscserver.osc.front_door import DEFAULT_RATE
 from oscserver.render.contract import DEFAULT_SIZES
+from oscserver.render.providers import PROVIDER_NAMES
 from oscserver.webrtc.codecs import CODECS, DEFAULT_BITRATE, DEFAULT_CODEC
 
 
@@ -64,7 +65,7 @@ class RuntimeOptions:
         None,
         "--provider",
         "force an ONNX Runtime provider (default: best available)",
-        choices=("tensorrt", "cuda", "cpu"),
+        choices=tuple(PROVIDER_NAMES),
     )
     threads: int | None = option(
         None, "--threads", "inference threads (default: all cores)", type=int

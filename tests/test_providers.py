@@ -257,3 +257,71 @@ def test_io_binding_renders_what_plain_feeds_render(tmp_path, maker):
     host.reset_feedback()
     bound.reset_feedback()
     np.testing.assert_allclose(bound.run({}), host.run({}), rtol=1e-6)
+
+
+# -- providers by platform -------------------------------------------------------------------
+
+from oscserver.render.providers import COREML, DIRECTML  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("platform", "available", "expected"),
+    [
+        # Linux with onnxruntime-gpu: DirectML and CoreML never, even if a build listed them.
+        ("linux", [TENSORRT, CUDA, DIRECTML, COREML, CPU], ["CUDA + CUDA graph", "CUDA", "CPU"]),
+        # Windows with onnxruntime-directml (any DirectX 12 GPU).
+        ("win32", [DIRECTML, CPU], ["DirectML", "CPU"]),
+        # Windows with onnxruntime-gpu and an NVIDIA card: CUDA first, DirectML after it.
+        ("win32", [CUDA, DIRECTML, CPU], ["CUDA + CUDA graph", "CUDA", "DirectML", "CPU"]),
+        # macOS: the ordinary onnxruntime wheel carries CoreML.
+        ("darwin", [COREML, CPU], ["CoreML", "CPU"]),
+        ("darwin", [DIRECTML, COREML, CPU], ["CoreML", "CPU"]),
+        # A plain CPU build anywhere.
+        ("linux", [CPU], ["CPU"]),
+    ],
+)
+def test_plan_by_platform(platform, available, expected):
+    assert labels(plan_attempts(available, platform=platform)) == expected
+
+
+def test_directml_and_coreml_attempts_say_how_to_open_them():
+    (dml, _) = plan_attempts([DIRECTML, CPU], platform="win32")
+    assert dml.providers == [(DIRECTML, {"device_id": "0"}), (CPU, {})]
+    assert dml.device == "cpu" and dml.plain_session  # no memory pattern, sequential
+    (coreml, _) = plan_attempts([COREML, CPU], platform="darwin")
+    assert coreml.providers[0] == (COREML, {"ModelFormat": "MLProgram", "MLComputeUnits": "ALL"})
+    assert coreml.device == "cpu" and not coreml.plain_session
+
+
+@pytest.mark.parametrize(
+    ("platform", "requested", "message"),
+    [
+        ("linux", "directml", "not available in this onnxruntime build on linux"),
+        ("win32", "coreml", "not available in this onnxruntime build on win32"),
+        ("darwin", "metal", "unknown provider 'metal'"),
+    ],
+)
+def test_asking_for_a_provider_that_cannot_run_here_is_a_clear_error(platform, requested, message):
+    with pytest.raises(GeneratorError, match=message):
+        plan_attempts([TENSORRT, CUDA, DIRECTML, COREML, CPU], requested, platform=platform)
+
+
+def test_a_requested_provider_keeps_the_lesser_ones_as_fallbacks():
+    everything = [CUDA, DIRECTML, COREML, CPU]
+    assert labels(plan_attempts(everything, "directml", platform="win32")) == ["DirectML", "CPU"]
+    assert labels(plan_attempts(everything, "coreml", platform="darwin")) == ["CoreML", "CPU"]
+
+
+def test_a_failing_directml_falls_back_to_the_cpu_and_says_why(caplog):
+    attempts = plan_attempts([DIRECTML, CPU], platform="win32")
+
+    def open_one(attempt):
+        if attempt.label == "DirectML":
+            raise RuntimeError("D3D12 device removed")
+        return "cpu session"
+
+    with caplog.at_level(logging.WARNING):
+        result, chosen, failures = first_that_works(attempts, open_one)
+    assert result == "cpu session" and chosen.label == "CPU"
+    assert failures[0].label == "DirectML" and "D3D12 device removed" in failures[0].reason
+    assert "DirectML could not run the generator, falling back to CPU" in caplog.text

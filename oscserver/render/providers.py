@@ -1,10 +1,14 @@
 """Which ONNX Runtime execution providers to try, in which order, with which options.
 
 The order is TensorRT (float16 engines, cached on disk), then CUDA with a CUDA graph, then
-plain CUDA, then the CPU. Each is an :class:`Attempt`; the runtime opens the first that builds
-and renders a frame, and logs why each one before it failed (:func:`first_that_works`). The
-decisions are plain functions of the available provider names so that they can be tested
-without a GPU.
+plain CUDA, then DirectML (Windows: any DirectX 12 GPU, from the ``onnxruntime-directml``
+wheel), then CoreML (macOS: the Neural Engine and GPU, in the ordinary ``onnxruntime`` wheel),
+then the CPU. A provider is tried only where its library says it is available
+(``onnxruntime.get_available_providers()``) and, for DirectML and CoreML, on its own platform.
+Each is an :class:`Attempt`; the runtime opens the first that builds and renders a frame, and
+logs why each one before it failed (:func:`first_that_works`). The decisions are plain
+functions of the available provider names and the platform, so that they can be tested
+without the hardware.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,16 +28,30 @@ log = logging.getLogger(__name__)
 
 TENSORRT = "TensorrtExecutionProvider"
 CUDA = "CUDAExecutionProvider"
+DIRECTML = "DmlExecutionProvider"
+COREML = "CoreMLExecutionProvider"
 CPU = "CPUExecutionProvider"
-PROVIDER_ORDER = (TENSORRT, CUDA, CPU)
-PROVIDER_NAMES = {"tensorrt": TENSORRT, "cuda": CUDA, "cpu": CPU}
+PROVIDER_ORDER = (TENSORRT, CUDA, DIRECTML, COREML, CPU)
+PROVIDER_NAMES = {
+    "tensorrt": TENSORRT,
+    "cuda": CUDA,
+    "directml": DIRECTML,
+    "coreml": COREML,
+    "cpu": CPU,
+}
+PLATFORM_ONLY = {DIRECTML: "win32", COREML: "darwin"}
+"""Providers that exist on one platform only (``sys.platform``)."""
 #: Environment variable naming the cache folder (default ``~/.cache/oscserver``).
 CACHE_ENV = "OSCSERVER_CACHE_DIR"
 
 
-def choose_providers(available: list[str], requested: str | None = None) -> list[str]:
-    """Providers to try, best first: TensorRT, CUDA, CPU; ``requested`` ('cpu', 'cuda',
-    'tensorrt') puts that one first and keeps the lesser ones after it as fallbacks."""
+def choose_providers(
+    available: list[str], requested: str | None = None, platform: str = sys.platform
+) -> list[str]:
+    """Providers to try, best first: TensorRT, CUDA, DirectML, CoreML, CPU; ``requested``
+    ('tensorrt', 'cuda', 'directml', 'coreml', 'cpu') puts that one first and keeps the lesser
+    ones after it as fallbacks. DirectML counts only on Windows, CoreML only on macOS."""
+    available = [name for name in available if PLATFORM_ONLY.get(name, platform) == platform]
     order = list(PROVIDER_ORDER)
     if requested is not None:
         wanted = PROVIDER_NAMES.get(requested.lower())
@@ -42,8 +61,8 @@ def choose_providers(available: list[str], requested: str | None = None) -> list
             )
         if wanted not in available:
             raise GeneratorError(
-                f"provider {requested!r} is not available in this onnxruntime build "
-                f"(available: {', '.join(available)})"
+                f"provider {requested!r} is not available in this onnxruntime build on "
+                f"{platform} (available: {', '.join(available)})"
             )
         order = order[order.index(wanted) :]
     return [name for name in order if name in available]
@@ -100,6 +119,16 @@ def tensorrt_options(cache: TrtCache) -> dict[str, str]:
     }
 
 
+def directml_options() -> dict[str, str]:
+    """DirectML on the default adapter."""
+    return {"device_id": "0"}
+
+
+def coreml_options() -> dict[str, str]:
+    """CoreML as an ML Program (Core ML 5+) on every compute unit (Neural Engine, GPU, CPU)."""
+    return {"ModelFormat": "MLProgram", "MLComputeUnits": "ALL"}
+
+
 def cuda_options(cuda_graph: bool) -> dict[str, str]:
     """CUDA provider options; a CUDA graph replays the whole frame in one launch."""
     options = {"device_id": "0"}
@@ -118,6 +147,9 @@ class Attempt:
     device: str
     cuda_graph: bool = False
     trt_cache: TrtCache | None = field(default=None, compare=False)
+    plain_session: bool = False
+    """DirectML refuses memory patterns and parallel execution: the session must not use
+    them (ONNX Runtime's DirectML documentation)."""
 
     @property
     def provider(self) -> str:
@@ -129,13 +161,14 @@ def plan_attempts(
     requested: str | None = None,
     trt_cache: TrtCache | None = None,
     cuda_graph: bool = True,
+    platform: str = sys.platform,
 ) -> list[Attempt]:
-    """Every attempt, best first, for the providers this onnxruntime build has.
+    """Every attempt, best first, for the providers this onnxruntime build has here.
 
     TensorRT needs ``trt_cache`` (built by the caller from the cache folder and the model);
     without it TensorRT is skipped. The CPU attempt is always last when the CPU is allowed.
     """
-    names = choose_providers(available, requested)
+    names = choose_providers(available, requested, platform)
     attempts: list[Attempt] = []
     cpu = [(CPU, {})]
     if TENSORRT in names and trt_cache is not None:
@@ -154,6 +187,12 @@ def plan_attempts(
                 Attempt("CUDA + CUDA graph", [(CUDA, cuda_options(True)), *cpu], "cuda", True)
             )
         attempts.append(Attempt("CUDA", [(CUDA, cuda_options(False)), *cpu], "cuda"))
+    if DIRECTML in names:
+        attempts.append(
+            Attempt("DirectML", [(DIRECTML, directml_options()), *cpu], "cpu", plain_session=True)
+        )
+    if COREML in names:
+        attempts.append(Attempt("CoreML", [(COREML, coreml_options()), *cpu], "cpu"))
     if CPU in names:
         attempts.append(Attempt("CPU", cpu, "cpu"))
     return attempts

@@ -132,7 +132,11 @@ class GeneratorRuntime:
             cache.timing.mkdir(parents=True, exist_ok=True)
             cached_engines = cache.engine_files()
         try:
-            session = create_session(path, session_options(threads), attempt.providers)
+            options = session_options(threads)
+            if attempt.plain_session:
+                options.enable_mem_pattern = False
+                options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            session = create_session(path, options, attempt.providers)
         except Exception as exc:  # onnxruntime raises several unrelated types for bad files
             if attempt.device == "cpu":
                 raise GeneratorError(f"{path} is not a loadable ONNX model: {exc}") from exc
