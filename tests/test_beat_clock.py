@@ -173,3 +173,37 @@ def test_random_lfo_holds_one_value_a_period():
     first = {lfo.offset(p / 10) for p in range(0, 20)}
     second = {lfo.offset(p / 10) for p in range(20, 40)}
     assert len(first) == 1 and len(second) == 1 and first != second
+
+
+def test_controls_apply_the_lfo_on_top_of_motion_and_walk_the_noise_on_boundaries(tiny_generator):
+    from oscserver.control.controls import Controls, SetLfo, SetWalk
+    from oscserver.control.rhythm import NoiseWalk
+    from oscserver.render.runtime import GeneratorRuntime
+
+    spec = GeneratorRuntime(tiny_generator, provider="cpu", threads=1).spec
+    controls = Controls(spec)
+    controls.apply(SetLfo("truncation", Lfo("sine", 1.0, 0.3)), 1, 0.0)
+    on_beat = controls.step(0.0, position=8.0).values["truncation"][0]
+    half = controls.step(0.0, position=8.5).values["truncation"][0]
+    assert on_beat == pytest.approx(0.8) and half == pytest.approx(0.2)
+    assert controls.current("truncation")[0][0] == pytest.approx(0.2)  # /now: what it got
+    assert controls.current("truncation")[1][0] == pytest.approx(0.5)  # the target stays
+    controls.apply(SetLfo("truncation", Lfo("sine", 1.0, 0.9)), 2, 0.0)
+    assert controls.step(0.0, position=9.0).values["truncation"][0] == pytest.approx(1.0)  # clip
+
+    controls.apply(SetWalk("noise", NoiseWalk(0.3, 2.0)), 3, 0.0)
+    targets = []
+    for position in np.arange(10.0, 16.0, 0.25):
+        controls.step(0.0, position=float(position))
+        targets.append(controls.current("noise")[1].copy())
+    changes = [i for i in range(1, len(targets)) if not np.allclose(targets[i], targets[i - 1])]
+    assert changes == [8, 16]  # at beats 12 and 14: every 2 beats, on the boundary
+    lengths = [np.linalg.norm(t) for t in targets]
+    assert max(lengths) - min(lengths) < 1e-6 or max(np.abs(targets[-1])) <= 2.0
+    assert 0.1 < np.linalg.norm(targets[8] - targets[7]) / np.linalg.norm(targets[7]) < 0.6
+    controls.apply(SetLfo("truncation", None), 4, 0.0)
+    controls.apply(SetWalk("noise", None), 5, 0.0)
+    assert controls.rhythm("truncation") == (None, None) and controls.rhythm("noise") == (
+        None,
+        None,
+    )
