@@ -8,11 +8,15 @@ Max is not available here, so the patch has never been opened in Max. Instead:
 - behaviour: a small interpreter for exactly those objects runs the patch's message graph:
   it loads the device (pattr restores the host, live.thisdevice bangs), turns every dial
   through its range, presses Kick and feeds it track levels (loud hits after quiet) to make
-  onsets, and collects every message that reaches ``udpsend``; the class vector (``uzi`` ->
-  ``expr`` -> ``zl.group`` -> ``prepend``) is computed from the objects' own arguments;
-- acceptance: every collected OSC message, the 1000-number ``/class`` vectors included, goes
-  over real UDP to a real server on the default generator, whose counters must show all of
-  them accepted and none rejected, and whose class target must end as the device's last vector;
+  onsets, picks every quantize and LFO choice, plays Live's transport (the metro ticks, the
+  ``transport`` object reports a position, tempo, time signature and playing state that the
+  test sets) and collects every message that reaches ``udpsend``; the class vector (``uzi`` ->
+  ``expr`` -> ``zl.group`` -> ``prepend``) and the clock's numbers are computed from the
+  objects' own arguments;
+- acceptance: every collected OSC message, the 1000-number ``/class`` vectors and the clock,
+  quantize and LFO messages included, goes over real UDP to a real server on the default
+  generator, whose counters must show all of them accepted and none rejected, and whose class
+  target must end as the device's last vector;
 - the .amxd in the repository is the .maxpat built by tools/build_amxd.py, and reads back;
   tools/build_amxd.py refuses to extract an encrypted device.
 """
@@ -26,6 +30,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -85,11 +90,17 @@ KNOWN_OBJECTS: dict[str, Callable[[list[str]], tuple[int, int]]] = {
     "udpsend": lambda a: (1, 0),
     "live.thisdevice": lambda a: (1, 3),
     "pattr": lambda a: (1, 3),
+    "metro": lambda a: (2, 1),
+    "transport": lambda a: (2, 9),
+    "gate": lambda a: (2, int(a[0]) if a and not a[0].startswith("@") else 1),
+    "i": lambda a: (2, 1),
 }
 UI_OBJECTS = {
     "live.dial": (1, 2),
     "live.numbox": (1, 2),
     "live.button": (1, 1),
+    "live.menu": (1, 3),
+    "live.toggle": (1, 1),
     "textedit": (1, 4),
     "message": (2, 1),
     "comment": (1, 0),
@@ -100,9 +111,20 @@ _METHODS = {
     "live.dial": "_live_parameter",
     "live.numbox": "_live_parameter",
     "live.button": "_live_button",
+    "live.menu": "_live_parameter",
+    "live.toggle": "_live_parameter",
 }
 """Runner method for each object whose name is not a Python identifier."""
 SIGNAL_OBJECTS = {"plugin~", "plugout~", "+~", "*~", "average~", "snapshot~"}
+
+# Max's transport object, its outlets (Max reference, transport.maxref.xml; the outlet types Max
+# saves for it: int int float float float list int float list): bars, beats, units, resolution,
+# tempo (BPM), time signature (list: numerator denominator), state (1 playing, 0 stopped), ticks
+# (480 to a quarter note), clock sources. The patch reads these four.
+TRANSPORT_TEMPO, TRANSPORT_TIMESIG, TRANSPORT_STATE, TRANSPORT_TICKS = 4, 5, 6, 7
+TICKS_PER_QUARTER = 480
+CLOCK_ADDRESSES = {"/tempo", "/beat", "/meter"}
+LFO_SHAPES = ["sine", "triangle", "saw", "square", "random"]
 
 
 def _load() -> dict:
@@ -138,6 +160,38 @@ def _host_pattr(patcher: dict) -> dict:
     return box
 
 
+def _cords_from(patcher: dict, box_id: str, outlet: int) -> list[tuple[str, int]]:
+    return [
+        tuple(e["patchline"]["destination"])
+        for e in patcher["lines"]
+        if e["patchline"]["source"] == [box_id, outlet]
+    ]
+
+
+def _the(patcher: dict, name: str) -> dict:
+    """The one box of class ``name``."""
+    (box,) = [b for b in _boxes(patcher).values() if _class_and_args(b)[0] == name]
+    return box
+
+
+def _parameter(patcher: dict, longname: str) -> dict:
+    (value,) = [
+        b["saved_attribute_attributes"]["valueof"]
+        for b in _boxes(patcher).values()
+        if b["maxclass"].startswith("live.")
+        and b["saved_attribute_attributes"]["valueof"]["parameter_longname"] == longname
+    ]
+    return value
+
+
+def _note_value_per_quarter(token: str) -> Fraction:
+    """How many of Max's note values (``4n``, ``16n``, ``8nd``, ``8nt``) make a quarter note."""
+    match = re.fullmatch(r"(\d+)n([dt]?)", token)
+    assert match, f"{token!r} is not a tempo-relative note value"
+    dotted_or_triplet = {"": Fraction(1), "d": Fraction(3, 2), "t": Fraction(2, 3)}[match[2]]
+    return 1 / (Fraction(4, int(match[1])) * dotted_or_triplet)
+
+
 # -- structure ----------------------------------------------------------------------------------
 
 
@@ -170,9 +224,11 @@ def test_patch_structure_is_valid_max():
     # Max sends to several cords from one outlet in an order set by screen position; the patch
     # uses [t] instead wherever order matters, so no control outlet feeds two inlets.
     assert max(fanout.values()) == 1, [k for k, v in fanout.items() if v > 1]
-    # The checks above covered the class-vector chain, the load trigger and the host storage.
+    # The checks above covered the class-vector chain, the load trigger, the host storage, Live's
+    # clock (metro, transport, gate), the quantize menu and the LFO's controls.
     used = {_class_and_args(box)[0] for box in boxes.values()}
     assert {"uzi", "expr", "zl.group", "live.thisdevice", "pattr"} <= used, used
+    assert {"metro", "transport", "gate", "i", "live.menu", "live.toggle"} <= used, used
     wired = {entry["patchline"]["source"][0] for entry in patcher["lines"]} | {
         entry["patchline"]["destination"][0] for entry in patcher["lines"]
     }
@@ -180,6 +236,42 @@ def test_patch_structure_is_valid_max():
         b["id"] for b in boxes.values() if b["maxclass"] != "comment" and b["id"] not in wired
     ]
     assert not unwired, f"boxes with no cord: {unwired}"
+
+
+def test_clock_reads_the_transport_where_max_puts_it():
+    """The metro is tempo-relative (it runs only while Live plays, a few times a beat, on Live's
+    grid) and bangs transport first, then the gate; transport's tempo, time signature and ticks
+    go to cold inlets, its state opens the gate; its other outlets are unused; every OSC address
+    the clock, quantize and the LFO send has a prepend that feeds udpsend."""
+    patcher = _load()
+    metro, transport, gate = (_the(patcher, n) for n in ("metro", "transport", "gate"))
+    interval, *attributes = _class_and_args(metro)[1]
+    per_quarter = _note_value_per_quarter(interval)
+    assert 2 <= per_quarter <= 8, "a few messages a beat"
+    settings = dict(zip(attributes[::2], attributes[1::2], strict=True))
+    assert settings == {"@quantize": interval, "@active": "1"}, settings
+    ((order, _),) = _cords_from(patcher, metro["id"], 0)
+    assert _cords_from(patcher, order, 1) == [(transport["id"], 0)], "transport first"
+    assert _cords_from(patcher, order, 0) == [(gate["id"], 1)], "then through the gate"
+    assert _cords_from(patcher, transport["id"], TRANSPORT_STATE) == [(gate["id"], 0)]
+    boxes = _boxes(patcher)
+    for outlet in (TRANSPORT_TEMPO, TRANSPORT_TIMESIG, TRANSPORT_TICKS):
+        ((dst, inlet),) = _cords_from(patcher, transport["id"], outlet)
+        name = _class_and_args(boxes[dst])[0]
+        assert (name, inlet) in {("f", 1), ("unpack", 0)}, (outlet, name, inlet)
+    for outlet in (0, 1, 2, 3, 8):
+        assert not _cords_from(patcher, transport["id"], outlet), outlet
+    udpsend = _the(patcher, "udpsend")["id"]
+    prepends = {
+        " ".join(_class_and_args(b)[1]): b["id"]
+        for b in boxes.values()
+        if _class_and_args(b)[0] == "prepend"
+    }
+    wanted = {*CLOCK_ADDRESSES, "/quantize", "/lfo/truncation"}
+    wanted |= {f"/lfo/truncation {shape}" for shape in LFO_SHAPES}
+    assert wanted <= set(prepends), sorted(prepends)
+    for text in wanted:
+        assert _cords_from(patcher, prepends[text], 0) == [(udpsend, 0)], text
 
 
 def test_host_is_stored_with_the_live_set():
@@ -223,7 +315,18 @@ def test_live_parameters_are_automatable():
         "Class B",
         "Mix",
         "Port",
+        "Quantize",
+        "LFO",
+        "LFO Shape",
+        "LFO Period",
+        "LFO Depth",
     }
+    for box_id in names.values():
+        value = _boxes(patcher)[box_id]["saved_attribute_attributes"]["valueof"]
+        if value["parameter_type"] == 2:  # a menu, a toggle or a button: one name per value
+            assert len(value["parameter_enum"]) == value["parameter_mmax"] + 1, box_id
+    assert _parameter(patcher, "LFO Shape")["parameter_enum"] == LFO_SHAPES
+    assert _parameter(patcher, "LFO Depth")["parameter_mmax"] == 0.98  # the server's range
 
 
 def test_presentation_fits_the_device_without_overlaps():
@@ -304,6 +407,7 @@ class PatchRunner:
         }
         self.by_class = {b["maxclass"] if b["maxclass"] != "newobj" else b["text"].split()[0]: i
                          for i, b in self.boxes.items()}  # fmt: skip
+        self.transport = {"ticks": 0.0, "tempo": 120.0, "timesig": [4, 4], "state": 0}
 
     # driving the patch, as Max, Live, a performer or the audio would
     def load(self, stored: dict[str, Message] | None = None) -> None:
@@ -335,6 +439,24 @@ class PatchRunner:
     def turn(self, longname: str, value: float) -> None:
         self.receive(self.by_name[longname], 0, [value])
 
+    def choose(self, longname: str, item: str) -> None:
+        """Pick a menu item by its text (live.menu outputs the item's index)."""
+        value = self.boxes[self.by_name[longname]]["saved_attribute_attributes"]["valueof"]
+        self.turn(longname, value["parameter_enum"].index(item))
+
+    def play(
+        self, quarters: float, bpm: float, meter: tuple[int, int] = (4, 4), playing: bool = True
+    ) -> None:
+        """Live's transport at this moment (its position in quarter notes, tempo, time signature,
+        playing or not), then the metro's tick."""
+        self.transport = {
+            "ticks": float(quarters * TICKS_PER_QUARTER),
+            "tempo": float(bpm),
+            "timesig": list(meter),
+            "state": int(playing),
+        }
+        self.emit(self.by_class["metro"], 0, BANG)
+
     def level(self, value: float) -> None:
         self.emit(self.by_class["snapshot~"], 0, [float(value)])
 
@@ -358,14 +480,16 @@ class PatchRunner:
         self.sent.append(message)
 
     def _live_parameter(self, box_id, args, inlet, message, state) -> None:
-        """live.dial / live.numbox: a number sets (clipped to the range) and outputs; a bang
-        outputs the current value, the parameter's initial value before anything else."""
+        """live.dial / live.numbox / live.menu / live.toggle: a number sets (clipped to the range)
+        and outputs; a bang outputs the current value, the parameter's initial value before
+        anything else. Menus and toggles output the index as an int."""
         value = self.boxes[box_id]["saved_attribute_attributes"]["valueof"]
         low, high = value["parameter_mmin"], value["parameter_mmax"]
         current = state.setdefault("value", value.get("parameter_initial", [low])[0])
         if message != BANG:
             current = state["value"] = min(max(float(message[0]), low), high)
-        self.emit(box_id, 0, [int(current) if value["parameter_type"] == 1 else float(current)])
+        whole = value["parameter_type"] in (1, 2)  # int, or enum (an index)
+        self.emit(box_id, 0, [int(current) if whole else float(current)])
 
     def _live_button(self, box_id, args, inlet, message, state) -> None:
         self.emit(box_id, 0, BANG)  # any message flashes it and sends a bang
@@ -407,6 +531,10 @@ class PatchRunner:
 
     def _pack(self, box_id, args, inlet, message, state) -> None:
         values = state.setdefault("values", _atoms(args))
+        if message == BANG:  # a bang in the left inlet outputs the list as it is
+            assert inlet == 0
+            self.emit(box_id, 0, list(values))
+            return
         values[inlet : inlet + len(message)] = _like(values[inlet : inlet + len(message)], message)
         if inlet == 0:
             self.emit(box_id, 0, list(values))
@@ -429,7 +557,8 @@ class PatchRunner:
 
     def _clip(self, box_id, args, inlet, message, state) -> None:
         low, high = (float(a) for a in args)
-        self.emit(box_id, 0, [min(max(float(message[0]), low), high)])
+        value = min(max(float(message[0]), low), high)
+        self.emit(box_id, 0, [int(value) if isinstance(message[0], int) else value])
 
     def _change(self, box_id, args, inlet, message, state) -> None:
         if message[0] != state.get("last", 0):
@@ -449,11 +578,43 @@ class PatchRunner:
         if inlet == 0:
             self.emit(box_id, 0, [state.get("value", 0.0)])
 
+    def _i(self, box_id, args, inlet, message, state) -> None:
+        if message != BANG:
+            state["value"] = int(message[0])
+        if inlet == 0:
+            self.emit(box_id, 0, [state.get("value", 0)])
+
+    def _gate(self, box_id, args, inlet, message, state) -> None:
+        """gate: the left inlet opens (n > 0: outlet n) or closes (0; closed at first); the right
+        inlet's messages go out the open outlet."""
+        if inlet == 0:
+            state["open"] = int(message[0])
+        elif state.get("open", 0):
+            self.emit(box_id, state["open"] - 1, message)
+
+    def _transport(self, box_id, args, inlet, message, state) -> None:
+        """transport: a bang reports Live's transport (``self.transport``), right to left."""
+        assert inlet == 0 and message == BANG, message
+        now = self.transport
+        numerator, denominator = now["timesig"]
+        beats = now["ticks"] / TICKS_PER_QUARTER * denominator / 4  # in the signature's beats
+        self.emit(box_id, TRANSPORT_TICKS, [now["ticks"]])
+        self.emit(box_id, TRANSPORT_STATE, [now["state"]])
+        self.emit(box_id, TRANSPORT_TIMESIG, [numerator, denominator])
+        self.emit(box_id, TRANSPORT_TEMPO, [now["tempo"]])
+        self.emit(box_id, 3, [float(TICKS_PER_QUARTER)])
+        self.emit(box_id, 2, [(beats % 1) * TICKS_PER_QUARTER * 4 / denominator])
+        self.emit(box_id, 1, [int(beats % numerator) + 1])
+        self.emit(box_id, 0, [int(beats // numerator) + 1])
+
     def _binary(self, box_id, args, inlet, message, state, op) -> None:
         if inlet == 1:
             state["arg"] = message[0]
             return
-        self.emit(box_id, 0, [op(message[0], state.get("arg", _atoms(args)[0]))])
+        result = op(message[0], state.get("arg", _atoms(args)[0]))
+        if isinstance(_atoms(args)[0], float):  # a float argument: float mode
+            result = float(result)
+        self.emit(box_id, 0, [result])
 
     def _times(self, box_id, args, inlet, message, state) -> None:
         self._binary(box_id, args, inlet, message, state, lambda a, b: a * b)
@@ -482,8 +643,9 @@ class PatchRunner:
             self.emit(box_id, 0, out)
 
     def _route(self, box_id, args, inlet, message, state) -> None:
-        if message[0] in args:
-            self.emit(box_id, args.index(str(message[0])), message[1:])
+        keys = _atoms(args)
+        if message[0] in keys:
+            self.emit(box_id, keys.index(message[0]), message[1:])
         else:
             self.emit(box_id, len(args), message)
 
@@ -521,9 +683,15 @@ def _like(templates: list[Atom], values: Message) -> list[Atom]:
     return typed + list(values[len(typed) :])
 
 
+def _enum(runner: PatchRunner, longname: str) -> list[str]:
+    box = runner.boxes[runner.by_name[longname]]
+    return box["saved_attribute_attributes"]["valueof"]["parameter_enum"]
+
+
 def _play(runner: PatchRunner) -> None:
-    """A performance: the device loads, every parameter goes through its range, kicks, and a
-    track with hits."""
+    """A performance: the device loads, every parameter goes through its range, kicks, a track
+    with hits, every quantize and LFO choice, and Live playing in 4/4, 6/8 and 7/8, then
+    stopping."""
     runner.load()
     for name, values in {
         "Port": [9000, 1, 65535],
@@ -545,6 +713,22 @@ def _play(runner: PatchRunner) -> None:
         for level in (0.0, 0.01, 0.9, 0.02, 0.0, 1.0, 0.5):
             runner.level(level)
     runner.turn("Kick", 1)
+    for item in _enum(runner, "Quantize"):
+        runner.choose("Quantize", item)
+    runner.turn("LFO", 1)
+    for name in ("LFO Shape", "LFO Period"):
+        for item in _enum(runner, name):
+            runner.choose(name, item)
+    for depth in (0.0, 0.98, 0.4):
+        runner.turn("LFO Depth", depth)
+    runner.turn("LFO", 0)
+    runner.choose("Quantize", "2 bars")
+    quarters = 0.0
+    for bpm, meter, ticks in ((120.0, (4, 4), 8), (90.0, (6, 8), 6), (140.0, (7, 8), 4)):
+        for _ in range(ticks):  # the metro's 16th notes
+            runner.play(quarters, bpm, meter)
+            quarters += 0.25
+    runner.play(quarters, 140.0, (7, 8), playing=False)
 
 
 def _expected_vector(length: int, a: int, b: int, mix: float) -> list[float]:
@@ -702,3 +886,149 @@ def test_host_field_reaches_udpsend(host):
     runner = PatchRunner(_load())
     runner.type_host(host)
     assert runner.sent == [["host", host]]
+
+
+# -- Live's clock, quantize, the truncation LFO ----------------------------------------------------
+
+
+def _clock(sent: list[Message]) -> list[Message]:
+    return [m for m in sent if m[0] in CLOCK_ADDRESSES]
+
+
+@pytest.mark.parametrize(
+    "bpm, meter, quarters",
+    [
+        (120.0, (4, 4), 10.25),
+        (100.0, (6, 8), 7.5),
+        (87.5, (7, 8), 3.0),
+        (60.0, (3, 4), 0.0),
+        (300.0, (4, 2), 5.0),
+    ],
+)
+def test_clock_sends_meter_tempo_and_position_counted_in_the_signatures_beats(bpm, meter, quarters):
+    """Each tick while Live plays: /meter (the numerator), /tempo and /beat, both counted in the
+    time signature's beats (Live counts quarter notes: 6/8 at 100 BPM is 200 eighths a minute),
+    so that a bar is always /meter beats from 0."""
+    runner = PatchRunner(_load())
+    runner.play(quarters, bpm, meter)
+    numerator, denominator = meter
+    per_beat = denominator / 4  # signature beats in a quarter note
+    assert _clock(runner.sent) == [
+        ["/meter", numerator],
+        ["/tempo", pytest.approx(bpm * per_beat)],
+        ["/beat", pytest.approx(quarters * per_beat)],
+    ]
+    meter_, tempo, beat = _clock(runner.sent)
+    assert isinstance(meter_[1], int), "/meter is an OSC int"
+    assert isinstance(tempo[1], float) and isinstance(beat[1], float), "the others floats"
+    # the first tick also sends the quantize choice again (the meter was new)
+    assert ["/quantize", "off"] in runner.sent
+
+
+def test_clock_is_silent_while_live_is_stopped():
+    runner = PatchRunner(_load())
+    runner.play(4.0, 120.0, playing=False)
+    assert runner.sent == [], "nothing while stopped"
+    runner.play(4.25, 120.0)
+    assert _clock(runner.sent) == [["/meter", 4], ["/tempo", 120.0], ["/beat", 4.25]]
+    runner.sent.clear()
+    runner.play(4.5, 120.0, playing=False)
+    assert runner.sent == [], "stopping stops the clock's messages"
+
+
+def test_clock_clips_to_the_servers_ranges():
+    """/tempo stays in 20..999 and /meter in 1..32, whatever Live's signature."""
+    runner = PatchRunner(_load())
+    runner.play(1.0, 600.0, (5, 16))  # 2400 sixteenths a minute
+    runner.play(1.25, 20.0, (40, 2))  # 10 half notes a minute, 40 to the bar
+    assert _clock(runner.sent) == [
+        ["/meter", 5],
+        ["/tempo", 999.0],
+        ["/beat", 4.0],
+        ["/meter", 32],
+        ["/tempo", 20.0],
+        ["/beat", pytest.approx(0.625)],
+    ]
+
+
+def _quantize_mode(item: str, meter: int) -> Atom:
+    """What a Quantize menu item means on the server: off, beat, bar, or a number of beats."""
+    if item in ("off", "beat", "bar"):
+        return item
+    count, unit = item.split()
+    beats = float(Fraction(count)) * (meter if unit.startswith("bar") else 1)
+    return min(beats, 64.0)
+
+
+def test_quantize_menu_sends_each_mode():
+    runner = PatchRunner(_load())
+    items = _enum(runner, "Quantize")
+    assert items[:3] == ["off", "1/2 beat", "beat"] and "bar" in items and "2 bars" in items
+    for meter in (4, 6, 32):
+        runner.play(0.0, 120.0, (meter, 4))
+        for item in items:
+            runner.sent.clear()
+            runner.choose("Quantize", item)
+            expected = _quantize_mode(item, meter)
+            assert runner.sent == [["/quantize", expected]], (item, meter)
+            assert type(runner.sent[0][1]) is type(expected), "numbers go out as OSC floats"
+
+
+def test_a_new_meter_sends_the_quantize_choice_again():
+    """'2 bars' is a number of beats on the server: when Live's meter changes, the device sends
+    the choice again with the new number."""
+    runner = PatchRunner(_load())
+    runner.choose("Quantize", "2 bars")
+    assert runner.sent[-1] == ["/quantize", 8.0], "4 beats a bar before Live has said"
+    runner.play(0.0, 120.0, (3, 4))
+    assert ["/quantize", 6.0] in runner.sent
+    runner.sent.clear()
+    runner.play(0.25, 120.0, (3, 4))
+    assert [m for m in runner.sent if m[0] == "/quantize"] == [], "only when the meter changes"
+
+
+def _lfo_message(runner: PatchRunner) -> Message:
+    """What the LFO's four controls mean now, read from the runner's parameter values."""
+    value = {name: runner.state.get(runner.by_name[name], {}) for name in runner.by_name}
+
+    def current(name: str) -> float:
+        box = runner.boxes[runner.by_name[name]]["saved_attribute_attributes"]["valueof"]
+        return value[name].get("value", box["parameter_initial"][0])
+
+    if not current("LFO"):
+        return ["/lfo/truncation", "off"]
+    shape = _enum(runner, "LFO Shape")[int(current("LFO Shape"))]
+    period = float(Fraction(_enum(runner, "LFO Period")[int(current("LFO Period"))]))
+    return ["/lfo/truncation", shape, period, pytest.approx(current("LFO Depth"))]
+
+
+def test_lfo_sends_shape_period_depth_on_every_change_and_off():
+    runner = PatchRunner(_load())
+    steps: list[tuple[str, float | str]] = [("LFO", 1)]
+    steps += [("LFO Shape", shape) for shape in LFO_SHAPES]
+    steps += [("LFO Period", period) for period in _enum(runner, "LFO Period")]
+    steps += [("LFO Depth", depth) for depth in (0.0, 0.5, 0.98)]
+    steps += [("LFO", 0), ("LFO Shape", "saw"), ("LFO Depth", 0.2), ("LFO", 1)]
+    for name, value in steps:
+        runner.sent.clear()
+        if isinstance(value, str):
+            runner.choose(name, value)
+        else:
+            runner.turn(name, value)
+        assert runner.sent == [_lfo_message(runner)], (name, value)
+    longest = float(Fraction(_enum(runner, "LFO Period")[-1]))  # the last period chosen
+    assert runner.sent == [["/lfo/truncation", "saw", longest, pytest.approx(0.2)]]
+    assert isinstance(runner.sent[0][2], float) and isinstance(runner.sent[0][3], float)
+
+
+def test_loading_sends_quantize_and_the_lfo_before_the_classes():
+    patcher = _load()
+    address, _ = _class_vector_shape(patcher)
+    runner = PatchRunner(patcher)
+    runner.load()
+    kinds = [str(m[0]) for m in runner.sent]
+    first_vector = kinds.index(address)
+    assert ["/quantize", "off"] in runner.sent[:first_vector]
+    lfo = [m for m in runner.sent[:first_vector] if m[0] == "/lfo/truncation"]
+    assert lfo and lfo[-1] == ["/lfo/truncation", "off"], "the LFO starts off"
+    assert not _clock(runner.sent), "no clock before Live plays"

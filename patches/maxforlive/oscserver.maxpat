@@ -12,8 +12,8 @@
   "rect": [
    40.0,
    80.0,
-   1460.0,
-   760.0
+   2300.0,
+   820.0
   ],
   "openrect": [
    0.0,
@@ -32,8 +32,8 @@
   ],
   "gridsnaponopen": 1,
   "toolbarvisible": 1,
-  "devicewidth": 270.0,
-  "description": "oscserver: sends its parameters, the track's level and onsets as OSC",
+  "devicewidth": 400.0,
+  "description": "oscserver: sends its parameters, the track's level and onsets, and Live's tempo, position and meter as OSC",
   "digest": "",
   "tags": "oscserver osc visuals",
   "boxes": [
@@ -1190,15 +1190,20 @@
      "id": "obj-51",
      "maxclass": "newobj",
      "numinlets": 1,
-     "numoutlets": 5,
+     "numoutlets": 10,
      "patching_rect": [
       1160,
       130,
-      87,
+      150,
       22.0
      ],
-     "text": "t b b b b b",
+     "text": "t b b b b b b b b b b",
      "outlettype": [
+      "bang",
+      "bang",
+      "bang",
+      "bang",
+      "bang",
       "bang",
       "bang",
       "bang",
@@ -1553,6 +1558,1214 @@
       22.0
      ],
      "text": "prepend set",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-67",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1500,
+      20,
+      60,
+      20.0
+     ],
+     "text": "Quantize",
+     "presentation": 1,
+     "presentation_rect": [
+      280.0,
+      8.0,
+      60.0,
+      18.0
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-68",
+     "maxclass": "live.menu",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "outlettype": [
+      "",
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      1500,
+      45,
+      100,
+      15.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      280.0,
+      28.0,
+      110.0,
+      15.0
+     ],
+     "annotation": "Changes sent without a time tag land on the next boundary: off, a beat, a bar, ... OSC /quantize",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "Quantize",
+       "parameter_shortname": "Quantize",
+       "parameter_type": 2,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 6.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.0
+       ],
+       "parameter_enum": [
+        "off",
+        "1/2 beat",
+        "beat",
+        "2 beats",
+        "bar",
+        "2 bars",
+        "4 bars"
+       ],
+       "parameter_annotation_name": "Changes sent without a time tag land on the next boundary: off, a beat, a bar, ... OSC /quantize"
+      }
+     },
+     "varname": "Quantize"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-69",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1700,
+      20,
+      90,
+      20.0
+     ],
+     "text": "Truncation LFO",
+     "presentation": 1,
+     "presentation_rect": [
+      280.0,
+      50.0,
+      90.0,
+      18.0
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-70",
+     "maxclass": "live.toggle",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      1700,
+      45,
+      15,
+      15.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      375.0,
+      52.0,
+      15.0,
+      15.0
+     ],
+     "annotation": "Truncation moves with the beat (shape, period, depth); off stops it. OSC /lfo/truncation",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "LFO",
+       "parameter_shortname": "LFO",
+       "parameter_type": 2,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 1.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.0
+       ],
+       "parameter_enum": [
+        "off",
+        "on"
+       ],
+       "parameter_annotation_name": "Truncation moves with the beat (shape, period, depth); off stops it. OSC /lfo/truncation"
+      }
+     },
+     "varname": "LFO"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-71",
+     "maxclass": "live.menu",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "outlettype": [
+      "",
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      1760,
+      45,
+      60,
+      15.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      280.0,
+      72.0,
+      60.0,
+      15.0
+     ],
+     "annotation": "The LFO's shape. OSC /lfo/truncation",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "LFO Shape",
+       "parameter_shortname": "Shape",
+       "parameter_type": 2,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 4.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.0
+       ],
+       "parameter_enum": [
+        "sine",
+        "triangle",
+        "saw",
+        "square",
+        "random"
+       ],
+       "parameter_annotation_name": "The LFO's shape. OSC /lfo/truncation"
+      }
+     },
+     "varname": "LFO Shape"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-72",
+     "maxclass": "live.menu",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "outlettype": [
+      "",
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      1840,
+      45,
+      45,
+      15.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      345.0,
+      72.0,
+      45.0,
+      15.0
+     ],
+     "annotation": "One LFO cycle, in beats. OSC /lfo/truncation",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "LFO Period",
+       "parameter_shortname": "Period",
+       "parameter_type": 2,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 5.0,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        4.0
+       ],
+       "parameter_enum": [
+        "1/4",
+        "1/2",
+        "1",
+        "2",
+        "4",
+        "8"
+       ],
+       "parameter_annotation_name": "One LFO cycle, in beats. OSC /lfo/truncation"
+      }
+     },
+     "varname": "LFO Period"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-73",
+     "maxclass": "live.dial",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "outlettype": [
+      "",
+      "float"
+     ],
+     "parameter_enable": 1,
+     "patching_rect": [
+      1900,
+      40,
+      44.0,
+      48.0
+     ],
+     "presentation": 1,
+     "presentation_rect": [
+      280.0,
+      92.0,
+      44.0,
+      48.0
+     ],
+     "annotation": "How far the LFO moves truncation (0 .. 0.98). OSC /lfo/truncation",
+     "saved_attribute_attributes": {
+      "valueof": {
+       "parameter_longname": "LFO Depth",
+       "parameter_shortname": "Depth",
+       "parameter_type": 0,
+       "parameter_mmin": 0.0,
+       "parameter_mmax": 0.98,
+       "parameter_initial_enable": 1,
+       "parameter_initial": [
+        0.3
+       ],
+       "parameter_unitstyle": 1,
+       "parameter_annotation_name": "How far the LFO moves truncation (0 .. 0.98). OSC /lfo/truncation"
+      }
+     },
+     "varname": "LFO Depth"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-74",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1840,
+      65,
+      90,
+      20.0
+     ],
+     "text": "period in beats",
+     "presentation": 1,
+     "presentation_rect": [
+      330.0,
+      92.0,
+      65.0,
+      18.0
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-75",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1500,
+      100,
+      150,
+      33.0
+     ],
+     "text": "Live's tempo, position and meter go out while Live plays",
+     "linecount": 3,
+     "presentation": 1,
+     "presentation_rect": [
+      330.0,
+      112.0,
+      65.0,
+      45.0
+     ],
+     "presentation_linecount": 3
+    }
+   },
+   {
+    "box": {
+     "id": "obj-76",
+     "maxclass": "comment",
+     "numinlets": 1,
+     "numoutlets": 0,
+     "patching_rect": [
+      1500,
+      160,
+      620,
+      20.0
+     ],
+     "text": "Live's clock: 4 times a beat while Live plays, transport (bang: right to left, ticks, state, time signature, tempo) fills the cold inlets, then the gate passes"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-80",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      1500,
+      190,
+      200,
+      22.0
+     ],
+     "text": "metro 16n @quantize 16n @active 1",
+     "outlettype": [
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-81",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      1500,
+      220,
+      45,
+      22.0
+     ],
+     "text": "t b b",
+     "outlettype": [
+      "bang",
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-82",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 9,
+     "patching_rect": [
+      1560,
+      250,
+      330,
+      22.0
+     ],
+     "text": "transport",
+     "outlettype": [
+      "int",
+      "int",
+      "float",
+      "float",
+      "float",
+      "",
+      "int",
+      "float",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-83",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      1500,
+      300,
+      40,
+      22.0
+     ],
+     "text": "gate",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-84",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      1770,
+      290,
+      70,
+      22.0
+     ],
+     "text": "unpack 0 0",
+     "outlettype": [
+      "int",
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-85",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      1820,
+      320,
+      45,
+      22.0
+     ],
+     "text": "t i i",
+     "outlettype": [
+      "int",
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-86",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      1660,
+      360,
+      30,
+      22.0
+     ],
+     "text": "i",
+     "outlettype": [
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-87",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      1720,
+      360,
+      30,
+      22.0
+     ],
+     "text": "f",
+     "outlettype": [
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-88",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      1860,
+      360,
+      30,
+      22.0
+     ],
+     "text": "f",
+     "outlettype": [
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-89",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "patching_rect": [
+      1500,
+      330,
+      60,
+      22.0
+     ],
+     "text": "t b b b",
+     "outlettype": [
+      "bang",
+      "bang",
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-90",
+     "maxclass": "newobj",
+     "numinlets": 3,
+     "numoutlets": 1,
+     "patching_rect": [
+      1660,
+      390,
+      65,
+      22.0
+     ],
+     "text": "clip 1 32",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-91",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "patching_rect": [
+      1660,
+      420,
+      60,
+      22.0
+     ],
+     "text": "t i i i",
+     "outlettype": [
+      "int",
+      "int",
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-92",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1680,
+      480,
+      95,
+      22.0
+     ],
+     "text": "prepend /meter",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-93",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "patching_rect": [
+      1600,
+      450,
+      50,
+      22.0
+     ],
+     "text": "change",
+     "outlettype": [
+      "",
+      "int",
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-94",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1600,
+      480,
+      30,
+      22.0
+     ],
+     "text": "t b",
+     "outlettype": [
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-95",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      1720,
+      390,
+      120,
+      22.0
+     ],
+     "text": "expr $f1 * $f2 / 4.",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-96",
+     "maxclass": "newobj",
+     "numinlets": 3,
+     "numoutlets": 1,
+     "patching_rect": [
+      1720,
+      420,
+      80,
+      22.0
+     ],
+     "text": "clip 20. 999.",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-97",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1720,
+      450,
+      95,
+      22.0
+     ],
+     "text": "prepend /tempo",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-98",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      1860,
+      390,
+      140,
+      22.0
+     ],
+     "text": "expr $f1 * $f2 / 1920.",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-99",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1860,
+      420,
+      90,
+      22.0
+     ],
+     "text": "prepend /beat",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-100",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 8,
+     "patching_rect": [
+      1500,
+      540,
+      200,
+      22.0
+     ],
+     "text": "sel 0 1 2 3 4 5 6",
+     "outlettype": [
+      "bang",
+      "bang",
+      "bang",
+      "bang",
+      "bang",
+      "bang",
+      "bang",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-101",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      1500,
+      570,
+      32,
+      22.0
+     ],
+     "text": "off"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-102",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      1535,
+      570,
+      32,
+      22.0
+     ],
+     "text": "0.5"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-103",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      1570,
+      570,
+      32,
+      22.0
+     ],
+     "text": "beat"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-104",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      1610,
+      570,
+      32,
+      22.0
+     ],
+     "text": "2."
+    }
+   },
+   {
+    "box": {
+     "id": "obj-105",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      1640,
+      570,
+      32,
+      22.0
+     ],
+     "text": "bar"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-106",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      1675,
+      570,
+      32,
+      22.0
+     ],
+     "text": "2"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-107",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      1705,
+      570,
+      32,
+      22.0
+     ],
+     "text": "4"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-108",
+     "maxclass": "newobj",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "patching_rect": [
+      1675,
+      600,
+      40,
+      22.0
+     ],
+     "text": "* 4.",
+     "outlettype": [
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-109",
+     "maxclass": "newobj",
+     "numinlets": 3,
+     "numoutlets": 1,
+     "patching_rect": [
+      1675,
+      630,
+      95,
+      22.0
+     ],
+     "text": "clip 0.0625 64.",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-110",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1500,
+      660,
+      110,
+      22.0
+     ],
+     "text": "prepend /quantize",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-111",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1840,
+      100,
+      130,
+      22.0
+     ],
+     "text": "expr pow(2., $i1 - 2)",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-112",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      1760,
+      140,
+      40,
+      22.0
+     ],
+     "text": "t b i",
+     "outlettype": [
+      "bang",
+      "int"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-113",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      1840,
+      140,
+      40,
+      22.0
+     ],
+     "text": "t b f",
+     "outlettype": [
+      "bang",
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-114",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 2,
+     "patching_rect": [
+      1900,
+      140,
+      40,
+      22.0
+     ],
+     "text": "t b f",
+     "outlettype": [
+      "bang",
+      "float"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-115",
+     "maxclass": "newobj",
+     "numinlets": 4,
+     "numoutlets": 1,
+     "patching_rect": [
+      1960,
+      190,
+      110,
+      22.0
+     ],
+     "text": "pack 0 0 4. 0.3",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-116",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 3,
+     "patching_rect": [
+      1960,
+      220,
+      70,
+      22.0
+     ],
+     "text": "route 0 1",
+     "outlettype": [
+      "",
+      "",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-117",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1960,
+      250,
+      30,
+      22.0
+     ],
+     "text": "t b",
+     "outlettype": [
+      "bang"
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-118",
+     "maxclass": "message",
+     "numinlets": 2,
+     "numoutlets": 1,
+     "outlettype": [
+      ""
+     ],
+     "patching_rect": [
+      1960,
+      280,
+      32,
+      22.0
+     ],
+     "text": "off"
+    }
+   },
+   {
+    "box": {
+     "id": "obj-119",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      1960,
+      310,
+      140,
+      22.0
+     ],
+     "text": "prepend /lfo/truncation",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-120",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 6,
+     "patching_rect": [
+      2000,
+      340,
+      110,
+      22.0
+     ],
+     "text": "route 0 1 2 3 4",
+     "outlettype": [
+      "",
+      "",
+      "",
+      "",
+      "",
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-121",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      2000,
+      380,
+      190,
+      22.0
+     ],
+     "text": "prepend /lfo/truncation sine",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-122",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      2000,
+      410,
+      190,
+      22.0
+     ],
+     "text": "prepend /lfo/truncation triangle",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-123",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      2000,
+      440,
+      190,
+      22.0
+     ],
+     "text": "prepend /lfo/truncation saw",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-124",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      2000,
+      470,
+      190,
+      22.0
+     ],
+     "text": "prepend /lfo/truncation square",
+     "outlettype": [
+      ""
+     ]
+    }
+   },
+   {
+    "box": {
+     "id": "obj-125",
+     "maxclass": "newobj",
+     "numinlets": 1,
+     "numoutlets": 1,
+     "patching_rect": [
+      2000,
+      500,
+      190,
+      22.0
+     ],
+     "text": "prepend /lfo/truncation random",
      "outlettype": [
       ""
      ]
@@ -2224,7 +3437,7 @@
     "patchline": {
      "source": [
       "obj-51",
-      4
+      9
      ],
      "destination": [
       "obj-64",
@@ -2236,7 +3449,7 @@
     "patchline": {
      "source": [
       "obj-51",
-      3
+      8
      ],
      "destination": [
       "obj-54",
@@ -2423,6 +3636,966 @@
       0
      ]
     }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-80",
+      0
+     ],
+     "destination": [
+      "obj-81",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-81",
+      1
+     ],
+     "destination": [
+      "obj-82",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-81",
+      0
+     ],
+     "destination": [
+      "obj-83",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-82",
+      7
+     ],
+     "destination": [
+      "obj-88",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-82",
+      6
+     ],
+     "destination": [
+      "obj-83",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-82",
+      5
+     ],
+     "destination": [
+      "obj-84",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-82",
+      4
+     ],
+     "destination": [
+      "obj-87",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-84",
+      1
+     ],
+     "destination": [
+      "obj-85",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-84",
+      0
+     ],
+     "destination": [
+      "obj-86",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-85",
+      1
+     ],
+     "destination": [
+      "obj-98",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-85",
+      0
+     ],
+     "destination": [
+      "obj-95",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-83",
+      0
+     ],
+     "destination": [
+      "obj-89",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-89",
+      2
+     ],
+     "destination": [
+      "obj-86",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-89",
+      1
+     ],
+     "destination": [
+      "obj-87",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-89",
+      0
+     ],
+     "destination": [
+      "obj-88",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-86",
+      0
+     ],
+     "destination": [
+      "obj-90",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-90",
+      0
+     ],
+     "destination": [
+      "obj-91",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-91",
+      1
+     ],
+     "destination": [
+      "obj-92",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-91",
+      0
+     ],
+     "destination": [
+      "obj-93",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-93",
+      0
+     ],
+     "destination": [
+      "obj-94",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-94",
+      0
+     ],
+     "destination": [
+      "obj-68",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-87",
+      0
+     ],
+     "destination": [
+      "obj-95",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-95",
+      0
+     ],
+     "destination": [
+      "obj-96",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-96",
+      0
+     ],
+     "destination": [
+      "obj-97",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-88",
+      0
+     ],
+     "destination": [
+      "obj-98",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-98",
+      0
+     ],
+     "destination": [
+      "obj-99",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-92",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-97",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-99",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-68",
+      0
+     ],
+     "destination": [
+      "obj-100",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-100",
+      0
+     ],
+     "destination": [
+      "obj-101",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-100",
+      1
+     ],
+     "destination": [
+      "obj-102",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-100",
+      2
+     ],
+     "destination": [
+      "obj-103",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-100",
+      3
+     ],
+     "destination": [
+      "obj-104",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-100",
+      4
+     ],
+     "destination": [
+      "obj-105",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-100",
+      5
+     ],
+     "destination": [
+      "obj-106",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-100",
+      6
+     ],
+     "destination": [
+      "obj-107",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-101",
+      0
+     ],
+     "destination": [
+      "obj-110",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-102",
+      0
+     ],
+     "destination": [
+      "obj-110",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-103",
+      0
+     ],
+     "destination": [
+      "obj-110",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-104",
+      0
+     ],
+     "destination": [
+      "obj-110",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-105",
+      0
+     ],
+     "destination": [
+      "obj-110",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-106",
+      0
+     ],
+     "destination": [
+      "obj-108",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-107",
+      0
+     ],
+     "destination": [
+      "obj-108",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-91",
+      2
+     ],
+     "destination": [
+      "obj-108",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-108",
+      0
+     ],
+     "destination": [
+      "obj-109",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-109",
+      0
+     ],
+     "destination": [
+      "obj-110",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-110",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-70",
+      0
+     ],
+     "destination": [
+      "obj-115",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-71",
+      0
+     ],
+     "destination": [
+      "obj-112",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-72",
+      0
+     ],
+     "destination": [
+      "obj-111",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-111",
+      0
+     ],
+     "destination": [
+      "obj-113",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-73",
+      0
+     ],
+     "destination": [
+      "obj-114",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-112",
+      1
+     ],
+     "destination": [
+      "obj-115",
+      1
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-113",
+      1
+     ],
+     "destination": [
+      "obj-115",
+      2
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-114",
+      1
+     ],
+     "destination": [
+      "obj-115",
+      3
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-112",
+      0
+     ],
+     "destination": [
+      "obj-115",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-113",
+      0
+     ],
+     "destination": [
+      "obj-115",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-114",
+      0
+     ],
+     "destination": [
+      "obj-115",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-115",
+      0
+     ],
+     "destination": [
+      "obj-116",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-116",
+      0
+     ],
+     "destination": [
+      "obj-117",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-117",
+      0
+     ],
+     "destination": [
+      "obj-118",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-118",
+      0
+     ],
+     "destination": [
+      "obj-119",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-119",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-116",
+      1
+     ],
+     "destination": [
+      "obj-120",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-120",
+      0
+     ],
+     "destination": [
+      "obj-121",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-121",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-120",
+      1
+     ],
+     "destination": [
+      "obj-122",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-122",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-120",
+      2
+     ],
+     "destination": [
+      "obj-123",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-123",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-120",
+      3
+     ],
+     "destination": [
+      "obj-124",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-124",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-120",
+      4
+     ],
+     "destination": [
+      "obj-125",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-125",
+      0
+     ],
+     "destination": [
+      "obj-58",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      7
+     ],
+     "destination": [
+      "obj-68",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      6
+     ],
+     "destination": [
+      "obj-73",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      5
+     ],
+     "destination": [
+      "obj-72",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      4
+     ],
+     "destination": [
+      "obj-71",
+      0
+     ]
+    }
+   },
+   {
+    "patchline": {
+     "source": [
+      "obj-51",
+      3
+     ],
+     "destination": [
+      "obj-70",
+      0
+     ]
+    }
    }
   ],
   "parameters": {
@@ -2481,7 +4654,32 @@
     "Host",
     0
    ],
-   "parameterbanks": {}
+   "parameterbanks": {},
+   "obj-68": [
+    "Quantize",
+    "Quantize",
+    0
+   ],
+   "obj-70": [
+    "LFO",
+    "LFO",
+    0
+   ],
+   "obj-71": [
+    "LFO Shape",
+    "Shape",
+    0
+   ],
+   "obj-72": [
+    "LFO Period",
+    "Period",
+    0
+   ],
+   "obj-73": [
+    "LFO Depth",
+    "Depth",
+    0
+   ]
   },
   "dependency_cache": [],
   "autosave": 0
