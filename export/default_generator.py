@@ -220,8 +220,15 @@ class DefaultGenerator(nn.Module):
         # four waves into 0..255 colour.
         a_w = out[:, 0:1] * (2.0 * math.pi * cycles)
         last_w = torch.cat([a_w, a_w, 2.0 * a_w, out[:, 1:2] * 1.2], dim=1)  # [WIDTH, 4]
-        quarter_turn = torch.full((1, 1), math.pi / 2, device=hue.device)  # on the GPU too
-        last_b = torch.cat([hue, hue - math.pi / 2, 2.0 * hue + accent_phase, quarter_turn], dim=1)
+        last_b = torch.cat(
+            [
+                hue,
+                hue - math.pi / 2,
+                2.0 * hue + accent_phase,
+                torch.full((1, 1), math.pi / 2, device=hue.device),  # on the GPU too
+            ],
+            dim=1,
+        )
         waves = torch.cos(torch.addmm(last_b, h, last_w))  # [HW, 4]
         mix = torch.cat([lum, chroma, accent, shade * (0.6 + base)]) * 255.0  # [4, 3]
         rgb = torch.clamp(torch.addmm(base * 255.0 + 0.5, waves, mix), 0.0, 255.0)
