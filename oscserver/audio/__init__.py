@@ -10,5 +10,6 @@ Both paths send the same messages through the same validation and motion, so a m
 the same live and rendered. See docs/audio.md.
 
 Needs the ``audio`` extra (librosa, soundfile); ``--play`` and ``--input`` need ``live``
-(sounddevice); the ``lyrics`` mapping needs ``lyrics``.
+(sounddevice); the ``lyrics`` mapping needs ``lyrics``; ``render --ray`` (frames rendered by
+Ray actors, ``ray_render.py``) needs ``ray``.
 """

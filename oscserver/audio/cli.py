@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oscserver.audio.errors import AudioError
 from oscserver.errors import OscServerError
+
+if TYPE_CHECKING:
+    from oscserver.audio.render import RenderReport, RenderSettings
 
 MAPPING_NAMES = ("chroma", "clusters", "wander", "lyrics")
 """The mappings' names, spelled out so building the parser imports nothing heavy (a test
@@ -47,9 +52,19 @@ def add_audio_parsers(commands: argparse._SubParsersAction) -> None:
     )
     drive.set_defaults(run=run_drive)
 
-    render = commands.add_parser("render", help="render a song to a music video (H.264 + audio)")
-    render.add_argument("song", nargs="?", type=Path, help="song file (anything FFmpeg reads)")
-    render.add_argument("-o", "--output", type=Path, help="video file to write (.mp4)")
+    render = commands.add_parser(
+        "render",
+        help="render songs to music videos (H.264 + audio)",
+        description="One song: -o VIDEO.mp4. Several songs: -o FOLDER/ (each song to "
+        "FOLDER/<song name>.mp4) or one -o per song, in the same order.",
+    )
+    render.add_argument("song", nargs="*", type=Path, help="song files (anything FFmpeg reads)")
+    render.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        help="video file to write (.mp4), once per song; or a folder (ending in /) for all",
+    )
     render.add_argument("--model", default="default", help="generator ONNX file, or 'default'")
     _mapping_arguments(render)
     render.add_argument("--fps", type=float, default=30.0)
@@ -61,8 +76,36 @@ def add_audio_parsers(commands: argparse._SubParsersAction) -> None:
     render.add_argument("--encoder", help="video encoder (default: best H.264 available)")
     render.add_argument("--crf", type=int, default=18, help="x264 quality, 0 (best) to 51")
     render.add_argument("--provider", choices=("tensorrt", "cuda", "cpu"))
-    render.add_argument("--threads", type=int, help="inference threads (default: all cores)")
+    render.add_argument(
+        "--threads",
+        type=int,
+        help="inference threads (default: all cores; with --ray: per CPU worker, default 1)",
+    )
     render.add_argument("--quiet", action="store_true", help="no progress bar")
+    ray = render.add_argument_group("rendering on a Ray cluster (the ray extra; docs/audio.md)")
+    ray.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="render the frames on Ray workers: no ADDRESS starts a cluster on this machine, "
+        "'auto' joins the running one (RAY_ADDRESS), or ray://HOST:10001; put it after the songs",
+    )
+    ray.add_argument(
+        "--ray-workers",
+        type=int,
+        metavar="N",
+        help="Ray actors (default: one per GPU, else the cluster's CPUs / --threads)",
+    )
+    ray.add_argument(
+        "--chunk-frames", type=int, metavar="N", help="frames per chunk sent to a worker (90)"
+    )
+    ray.add_argument(
+        "--in-flight",
+        type=int,
+        metavar="N",
+        help="chunks out at once, at most (default: two per worker)",
+    )
     render.set_defaults(run=run_render)
 
 
@@ -132,29 +175,90 @@ def run_drive(args: argparse.Namespace) -> int:
 
 def run_render(args: argparse.Namespace) -> int:
     from oscserver.audio.knobs import parse_assignments
-    from oscserver.audio.render import RenderSettings, parse_size, render_video
+    from oscserver.audio.render import RenderSettings, check_paths, parse_size
 
     if args.list_knobs:
         return list_knobs(args.mapping)
-    if args.song is None or args.output is None:
+    if not args.song or not args.output:
         raise AudioError("render needs a song and -o OUTPUT.mp4")
-    settings = RenderSettings(
-        song=args.song,
-        output=args.output,
-        model=args.model,
-        mapping=args.mapping,
-        knobs=dict(parse_assignments(args.knob)),
-        fps=args.fps,
-        size=parse_size(args.size) if args.size else None,
-        seed=args.seed,
-        encoder=args.encoder,
-        crf=args.crf,
-        provider=args.provider,
-        threads=args.threads,
-    )
-    report = render_video(settings, show_progress=not args.quiet)
-    print(report.summary(), file=sys.stderr)
+    for flag in ("ray_workers", "chunk_frames", "in_flight"):
+        if getattr(args, flag) is not None and args.ray is None:
+            raise AudioError(f"--{flag.replace('_', '-')} goes with --ray")
+    knobs = dict(parse_assignments(args.knob))
+    size = parse_size(args.size) if args.size else None
+    settings = [
+        RenderSettings(
+            song=song,
+            output=output,
+            model=args.model,
+            mapping=args.mapping,
+            knobs=knobs,
+            fps=args.fps,
+            size=size,
+            seed=args.seed,
+            encoder=args.encoder,
+            crf=args.crf,
+            provider=args.provider,
+            threads=args.threads,
+        )
+        for song, output in zip(args.song, output_paths(args.song, args.output), strict=True)
+    ]
+    for one in settings:  # every song checked before the first is rendered
+        check_paths(one)
+    if args.ray is not None:
+        from oscserver.audio.ray_render import CHUNK_FRAMES, RayOptions, render_videos_ray
+
+        options = RayOptions(
+            address=args.ray,
+            workers=args.ray_workers,
+            chunk_frames=CHUNK_FRAMES if args.chunk_frames is None else args.chunk_frames,
+            in_flight=args.in_flight,
+        )
+        reports = render_videos_ray(settings, options, show_progress=not args.quiet)
+    else:
+        reports = render_songs(settings, show_progress=not args.quiet)
+    for report in reports:
+        print(report.summary(), file=sys.stderr)
     return 0
+
+
+def output_paths(songs: list[Path], outputs: list[str]) -> list[Path]:
+    """Where each song's video goes. ``-o FOLDER/`` (an existing folder, or a path written
+    with a trailing slash, created): ``FOLDER/<song stem>.mp4`` for every song; otherwise one
+    ``-o`` per song, paired in order."""
+    if len(outputs) == 1 and (outputs[0].endswith(("/", os.sep)) or Path(outputs[0]).is_dir()):
+        folder = Path(outputs[0])
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [folder / f"{song.stem}.mp4" for song in songs]
+    elif len(outputs) == len(songs):
+        paths = [Path(output) for output in outputs]
+    else:
+        raise AudioError(
+            f"{len(songs)} songs and {len(outputs)} -o outputs: give one -o per song, in order, "
+            "or one -o FOLDER/ for all of them"
+        )
+    seen: set[Path] = set()
+    for path in paths:
+        if path.resolve() in seen:
+            raise AudioError(f"two songs would both be written to {path}")
+        seen.add(path.resolve())
+    return paths
+
+
+def render_songs(settings: list[RenderSettings], show_progress: bool = True) -> list[RenderReport]:
+    """Render songs one after another in this process, loading the generator once."""
+    from oscserver.audio.render import generator_path, render_video
+    from oscserver.render.runtime import GeneratorRuntime
+
+    reports = []
+    runtime = None
+    for one in settings:
+        if runtime is None and len(settings) > 1:
+            runtime = GeneratorRuntime(
+                generator_path(one.model, one.size), one.provider, one.threads
+            )
+        reports.append(render_video(one, show_progress, runtime))
+    return reports
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,12 @@ Frames stream through one at a time (analyse the song, then for each video frame
 mapping's messages, validation and motion, inference, encoding), so a long song needs no
 more memory than a short one. The same seed gives the same frames.
 
+The pieces are shared with the Ray path (``oscserver/audio/ray_render.py``): the control
+trajectory (:func:`control_trajectory`: the mapping's messages, validation and motion, one
+set of control values per frame, deterministic given the seed), the song's preparation
+(:func:`prepare_song`) and the encoding (:func:`write_video`); only where the generator runs
+differs.
+
 Sizes: the default generator comes in 256 and 512; ``size=(w, h)`` picks 256 when both fit in
 256, else 512. An output size other than the generator's own is centre-cropped to its aspect
 ratio and scaled with bicubic interpolation (FFmpeg's swscale).
@@ -13,7 +19,7 @@ ratio and scaled with bicubic interpolation (FFmpeg's swscale).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +33,7 @@ from oscserver.audio.mappings import Mapping, make_mapping
 from oscserver.audio.offline_controls import OfflineControls
 from oscserver.audio.progress import Progress
 from oscserver.audio.target import ControlTarget
-from oscserver.render.generator import resolve_model_path
+from oscserver.render.generator import GeneratorSpec, resolve_model_path
 from oscserver.render.runtime import GeneratorRuntime
 
 
@@ -116,17 +122,19 @@ def parse_size(text: str) -> tuple[int, int]:
     return size
 
 
-def render_frames(
+def control_trajectory(
     features: AudioFeatures,
     mapping: Mapping,
-    runtime: GeneratorRuntime,
+    spec: GeneratorSpec,
     timings: RenderTimings | None = None,
-) -> Iterator[RenderedFrame]:
-    """Render every video frame of ``features`` through ``mapping``: its messages go through
-    the server's address space and controls, motion steps one frame, the generator renders."""
+) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+    """(frame index, control values) for every video frame of ``features``: the mapping's
+    messages go through the server's address space and controls, motion steps one frame.
+    Computed in order, one frame at a time; the same features, mapping and seed give the same
+    values. Each frame's values are new arrays (safe to keep)."""
     timings = timings if timings is not None else RenderTimings()
     began = time.perf_counter()
-    controls = OfflineControls(runtime.spec)
+    controls = OfflineControls(spec)
     mapping.prepare(features)
     controls.send(mapping.start())
     dt = 1.0 / features.fps
@@ -135,60 +143,117 @@ def render_frames(
         began = time.perf_counter()
         controls.send(mapping.frame(frame), frame.index)
         values = controls.step(dt).values
-        middle = time.perf_counter()
+        timings.mapping += time.perf_counter() - began
+        yield frame.index, values
+
+
+def render_frames(
+    features: AudioFeatures,
+    mapping: Mapping,
+    runtime: GeneratorRuntime,
+    timings: RenderTimings | None = None,
+) -> Iterator[RenderedFrame]:
+    """Render every video frame of ``features`` through ``mapping``: the control trajectory
+    (:func:`control_trajectory`), then the generator, frame by frame."""
+    timings = timings if timings is not None else RenderTimings()
+    for index, values in control_trajectory(features, mapping, runtime.spec, timings):
+        began = time.perf_counter()
         pixels = runtime.render(values)
-        timings.mapping += middle - began
-        timings.inference += time.perf_counter() - middle
-        yield RenderedFrame(frame.index, values, pixels)
+        timings.inference += time.perf_counter() - began
+        yield RenderedFrame(index, values, pixels)
 
 
-def render_video(settings: RenderSettings, show_progress: bool = True) -> RenderReport:
-    """Render ``settings.song`` to ``settings.output``; a progress bar goes to stderr."""
-    started = time.perf_counter()
-    timings = RenderTimings()
+def check_paths(settings: RenderSettings) -> None:
+    """The song must exist and the output's folder too (:class:`AudioError` otherwise)."""
     if not settings.song.is_file():
         raise AudioError(f"song file {settings.song} does not exist")
     if not settings.output.parent.is_dir():
         raise AudioError(f"cannot write {settings.output}: no directory {settings.output.parent}")
-    path = generator_path(settings.model, settings.size)
-    runtime = GeneratorRuntime(path, settings.provider, settings.threads)
-    fmt = runtime.frame_format
+
+
+@dataclass(slots=True)
+class SongPlan:
+    """A song analysed and its mapping made, ready for :func:`control_trajectory`."""
+
+    features: AudioFeatures
+    mapping: Mapping
+    width: int
+    height: int
+
+
+def prepare_song(settings: RenderSettings, spec: GeneratorSpec, timings: RenderTimings) -> SongPlan:
+    """Output size, the mapping (seeded) and the song's analysis."""
+    fmt = spec.output.frame_format
     width, height = settings.size or (fmt.width, fmt.height)
-    target = ControlTarget.from_spec(runtime.spec)
+    target = ControlTarget.from_spec(spec)
     mapping = make_mapping(settings.mapping, settings.knobs, target, settings.fps, settings.seed)
     began = time.perf_counter()
     features = analyse_file(settings.song, settings.fps)
     timings.analysis = time.perf_counter() - began
-    progress = Progress(len(features), f"rendering {settings.song.name}") if show_progress else None
+    return SongPlan(features, mapping, width, height)
+
+
+def write_video(
+    settings: RenderSettings,
+    plan: SongPlan,
+    frames: Iterable[np.ndarray],
+    timings: RenderTimings,
+    show_progress: bool = True,
+) -> str:
+    """Encode ``frames`` (in order) with the song's audio into ``settings.output``, in the
+    encoder's own thread behind a two-frame queue; a progress bar goes to stderr. Returns the
+    video encoder's name."""
+    total = len(plan.features)
+    progress = Progress(total, f"rendering {settings.song.name}") if show_progress else None
     writer = VideoWriter(
         settings.output,
         settings.fps,
-        width,
-        height,
+        plan.width,
+        plan.height,
         song=settings.song,
         encoder=settings.encoder,
         crf=settings.crf,
     )
     encoder = BackgroundWriter(writer)
     try:
-        for rendered in render_frames(features, mapping, runtime, timings):
-            encoder.write(rendered.pixels)
+        for done, pixels in enumerate(frames, 1):
+            encoder.write(pixels)
             if progress is not None:
-                progress.update(rendered.index + 1)
+                progress.update(done)
     finally:
         encoder.close()
     timings.encoding = encoder.busy
-    timings.total = time.perf_counter() - started
     if progress is not None:
         progress.finish()
+    return writer.codec
+
+
+def render_video(
+    settings: RenderSettings,
+    show_progress: bool = True,
+    runtime: GeneratorRuntime | None = None,
+) -> RenderReport:
+    """Render ``settings.song`` to ``settings.output``; a progress bar goes to stderr.
+    ``runtime``: a generator already loaded for these settings (several songs in a row);
+    default: load :func:`generator_path`."""
+    started = time.perf_counter()
+    timings = RenderTimings()
+    check_paths(settings)
+    path = generator_path(settings.model, settings.size)
+    if runtime is None:
+        runtime = GeneratorRuntime(path, settings.provider, settings.threads)
+    plan = prepare_song(settings, runtime.spec, timings)
+    frames = render_frames(plan.features, plan.mapping, runtime, timings)
+    codec = write_video(settings, plan, (r.pixels for r in frames), timings, show_progress)
+    timings.total = time.perf_counter() - started
     return RenderReport(
         output=settings.output,
-        frames=len(features),
+        frames=len(plan.features),
         fps=settings.fps,
-        width=width,
-        height=height,
-        duration=features.duration,
-        encoder=writer.codec,
+        width=plan.width,
+        height=plan.height,
+        duration=plan.features.duration,
+        encoder=codec,
         model=path,
         timings=timings,
     )
