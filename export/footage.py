@@ -28,6 +28,7 @@ __all__ = [
     "LAYER_SPEEDS",
     "FootageConfig",
     "iter_frames",
+    "iter_pan",
     "render_frames",
     "write_pngs",
     "write_video",
@@ -97,6 +98,26 @@ def iter_frames(config: FootageConfig) -> Iterator[np.ndarray]:
     world = _World(config)
     for index in range(config.frames):
         yield world.frame(index)
+
+
+def iter_pan(picture: np.ndarray, config: FootageConfig) -> Iterator[np.ndarray]:
+    """Footage of a photograph seen from a moving train: ``picture`` (``(H, W, 3)`` uint8,
+    any size) scaled to the frame's height, passing right to left at ``config.speed`` whole
+    pixels a frame at 64 pixels (scaled with the size), mirrored end to end so it never runs
+    out. ``config.seed`` is ignored; nothing is drawn."""
+    import av
+
+    config.validate()
+    size = config.size
+    height, width = picture.shape[:2]
+    scaled = max(size, round(width * size / height))
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(picture[..., :3]), format="rgb24")
+    strip = frame.reformat(width=scaled, height=size, interpolation="AREA").to_ndarray()
+    strip = np.concatenate([strip, strip[:, ::-1]], axis=1)  # a loop with no jump
+    step = max(1, round(config.speed * size / 64))
+    columns = np.arange(size)
+    for index in range(config.frames):
+        yield strip[:, (index * step + columns) % strip.shape[1]]
 
 
 class _World:

@@ -124,6 +124,14 @@ def read_frames(
     return np.stack(kept)
 
 
+def read_picture(path: str | Path) -> np.ndarray:
+    """One image file as ``(H, W, 3)`` uint8; :class:`FootageError` naming what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise FootageError(f"picture {path} does not exist")
+    return _decode_one(path)
+
+
 def square_resize(image: np.ndarray, size: int) -> np.ndarray:
     """Crop ``(H, W, 3)`` uint8 to a centred square and resize it to ``size`` x ``size``."""
     import av

@@ -95,7 +95,9 @@ class ModelWriter:
 
         model = onnx.ModelProto()
         model.CopyFrom(self._template)
-        state = NextFrameGenerator(net).state_dict()
+        # What training changes; the buffers (the measured motion, the jitter texture) stay as
+        # they are in the template, some folded into constants by the export.
+        state = dict(NextFrameGenerator(net).named_parameters())
         found = 0
         for index, tensor in enumerate(model.graph.initializer):
             value = state.get(tensor.name)
@@ -240,7 +242,7 @@ def run(args: argparse.Namespace, stop: StopSignal) -> int:
         raise ValueError(f"{args.video} has {len(frames)} frame; learning needs 2 or more")
     start = data.get("start_frame")
     start_frame = start.numpy() if isinstance(start, torch.Tensor) else frames[0]
-    trainer = NextFrameTrainer(frames, net=net, crop=max(16, size // 2), seed=args.seed)
+    trainer = NextFrameTrainer(frames, net=net, seed=args.seed)
     trainer.load_state(data.get("trainer", {}))
     args.out.mkdir(parents=True, exist_ok=True)
     writer = ModelWriter(args.out, args.prefix, start_frame, args.keep, template=args.model)

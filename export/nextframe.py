@@ -1,10 +1,13 @@
-"""A next-frame predictor: a small residual CNN that maps the previous frame to the next one.
+"""A next-frame predictor: the previous frame moved by the footage's own motion, plus a change.
 
-Run on its own output frame after frame, it keeps the footage moving: layers slide, poles
-pass, and what it never learned turns into its own kind of detail. The network works at half
-resolution (pixel unshuffle, so every layer sees 2x2 pixel blocks as channels), with a
-quarter-resolution branch for context, and predicts a *change* that is added to the previous
-frame: untrained, it repeats the frame; every step of training moves it away from that.
+Run on its own output frame after frame, it keeps the footage moving. Two parts:
+
+- **the warp** (export/motion.py): each row slides by the whole pixels a frame measured on the
+  footage when training starts, what leaves one edge entering at the other, so detail is
+  carried exactly instead of redrawn;
+- **the change**: a small residual CNN at half resolution (pixel unshuffle, so every layer
+  sees 2x2 pixel blocks as channels) with a quarter-resolution branch for context, whose
+  output is added on top. It starts at zero: untrained, the model is the warp alone.
 
 The exported generator (see docs/learned.md) has two inputs:
 
@@ -31,6 +34,7 @@ import torch
 from torch import nn
 
 from export.checkpoint import read_checkpoint
+from export.motion import footage_motion, warp
 from export.onnx_export import ExportReport, InputDeclaration, export_generator
 from export.vae import to_batch
 
@@ -46,6 +50,16 @@ class NextFrameConfig:
     size: int = 64
     width: int = 32
     blocks: int = 2
+    warp: bool = True
+    """Move the previous frame by the footage's own motion before the change is added: each
+    row of the frame slides by the whole pixels a frame measured on the footage
+    (:func:`footage_motion`), so detail is carried, not redrawn."""
+    coords: bool = True
+    """Give the network where each pixel is (two coordinate channels): in a window, how fast
+    things pass and what enters depends on where they are in the frame."""
+    wrap: bool = True
+    """What enters at one edge is read from the other (the scenery goes round), for the
+    change head to repaint, rather than the edge pixels repeated into streaks."""
 
     def validate(self) -> None:
         if self.size < 16 or self.size % 8:
@@ -73,7 +87,7 @@ class NextFrameNet(nn.Module):
         self.config = config
         w = config.width
         self.unshuffle = nn.PixelUnshuffle(2)
-        self.stem = nn.Conv2d(12, w, 3, padding=1)
+        self.stem = nn.Conv2d(14 if config.coords else 12, w, 3, padding=1)
         self.half_res = nn.Sequential(*(_Residual(w) for _ in range(config.blocks)))
         self.down = nn.Conv2d(w, 2 * w, 4, stride=2, padding=1)
         self.quarter_res = nn.Sequential(*(_Residual(2 * w) for _ in range(config.blocks)))
@@ -85,13 +99,38 @@ class NextFrameNet(nn.Module):
         self.shuffle = nn.PixelShuffle(2)
         # Start as "repeat the previous frame": the change head starts at zero.
         nn.init.zeros_(self.head.weight)
+        # Pixels a frame (x, y) at half resolution, measured on the footage when training
+        # starts (a buffer: exported as a constant, not learned; see docs/learned.md).
+        half = config.size // 2
+        self.register_buffer("motion", torch.zeros(1, 2, half, half), persistent=config.warp)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = torch.relu(self.stem(self.unshuffle(x - 0.5)))
+    def forward(self, x: torch.Tensor, window: tuple[int, int] = (0, 0)) -> torch.Tensor:
+        """``window``: where ``x`` (a training crop) starts in the whole frame, (top, left)."""
+        features = self.unshuffle(x - 0.5)
+        if self.config.coords:
+            coords = _coordinates(features, self.config.size // 2, window[0] // 2, window[1] // 2)
+            features = torch.cat([features, coords], dim=1)
+        h = torch.relu(self.stem(features))
         h = self.half_res(h)
         low = self.quarter_res(torch.relu(self.down(h)))
-        h = self.mix(h + torch.relu(self.up(low)))
-        return torch.clamp(x + self.shuffle(self.head(torch.relu(h))), 0.0, 1.0)
+        h = torch.relu(self.mix(h + torch.relu(self.up(low))))
+        base = x
+        if self.config.warp:
+            top, left = window[0] // 2, window[1] // 2
+            motion = self.motion[:, :, top : top + h.shape[2], left : left + h.shape[3]]
+            whole = x.shape[-1] == self.config.size and x.shape[-2] == self.config.size
+            base = warp(x, motion.expand(len(x), -1, -1, -1), self.config.wrap and whole)
+        return torch.clamp(base + self.shuffle(self.head(h)), 0.0, 1.0)
+
+
+def _coordinates(like: torch.Tensor, full: int, top: int, left: int) -> torch.Tensor:
+    """``[B, 2, H, W]``: x and y (-1..1 over the whole ``full``-sized frame) of each position of
+    ``like``, a window of it starting at (``top``, ``left``)."""
+    batch, _, height, width = like.shape
+    positions = torch.linspace(-1.0, 1.0, full, dtype=like.dtype)
+    ys, xs = positions[top : top + height], positions[left : left + width]
+    grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")
+    return torch.stack([grid_x, grid_y])[None].expand(batch, 2, height, width)
 
 
 def jitter_texture(size: int, seed: int = 0) -> torch.Tensor:
@@ -118,6 +157,17 @@ class NextFrameGenerator(nn.Module):
 
 
 # --------------------------------------------------------------------------- training
+def gradient_difference(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mathieu, Couprie and LeCun's gradient difference loss (ICLR 2016), alpha 1: the mean
+    absolute difference between the two pictures' absolute horizontal and vertical gradients.
+    A blurred prediction has weaker gradients than the frame it should be, and pays for it."""
+    dx_p = (predicted[..., :, 1:] - predicted[..., :, :-1]).abs()
+    dx_t = (target[..., :, 1:] - target[..., :, :-1]).abs()
+    dy_p = (predicted[..., 1:, :] - predicted[..., :-1, :]).abs()
+    dy_t = (target[..., 1:, :] - target[..., :-1, :]).abs()
+    return (dx_p - dx_t).abs().mean() + (dy_p - dy_t).abs().mean()
+
+
 @dataclass
 class StepStats:
     """Training so far: optimizer steps, smoothed loss (mean absolute error, pixels in 0..1),
@@ -130,14 +180,20 @@ class StepStats:
 
 
 class NextFrameTrainer:
-    """Trains a :class:`NextFrameNet` on consecutive frame pairs, in steps, resumable.
+    """Trains a :class:`NextFrameNet` on footage, in steps, resumable, so that it survives its
+    own output (docs/learned.md says which of these the measurements kept, and why):
 
-    Each step takes ``batch_size`` random pairs (frame t, frame t+1) and a random ``crop``
-    square of both (the network is fully convolutional; crops make steps cheaper), adds a
-    little noise to the input and minimises the mean absolute error. With probability
-    ``pushforward`` a step instead feeds the model its own (gradient-free) prediction of frame
-    t+1 and asks for frame t+2, so it learns to tidy the imperfect frames it is fed in a
-    feedback loop: long runs on its own output stay cleaner.
+    - **noise on the input** (``input_noise``): the frames it will be fed are not clean;
+    - **rollouts of its own predictions** (``pushforward``, ``rollout``): with that probability
+      a step runs the model 1..``rollout - 1`` times on its own output without gradient, then
+      once more with it, against the true frame that many steps on, so it learns to tidy the
+      kind of frame a feedback loop feeds it;
+    - **L1 plus an image-gradient term** (``gradient_loss``): L1 picks a likely picture where
+      the future is uncertain instead of a blurred average, and the gradient term asks edges
+      to be as strong as the footage's, not softened.
+
+    Each step takes ``batch_size`` random starts and a random ``crop`` square of the frames
+    (the network is fully convolutional; crops make steps cheaper).
     """
 
     def __init__(
@@ -150,8 +206,11 @@ class NextFrameTrainer:
         lr: float = 2e-3,
         input_noise: float = 0.02,
         pushforward: float = 0.5,
+        rollout: int = 4,
+        gradient_loss: float = 0.0,
         seed: int = 0,
     ) -> None:
+        fresh = net is None
         if net is None:
             torch.manual_seed(seed)
             net = NextFrameNet(config or NextFrameConfig())
@@ -160,12 +219,16 @@ class NextFrameTrainer:
             raise ValueError(
                 f"frames are {frames.shape}; the model needs (N >= 2, {size}, {size}, 3)"
             )
+        if fresh and net.config.warp:
+            net.motion.copy_(torch.from_numpy(footage_motion(frames))[None])
         self.net = net
         self.frames = torch.from_numpy(np.ascontiguousarray(frames))  # uint8, kept small
         self.batch_size = batch_size
         self.crop = min(crop or size, size) // 8 * 8
         self.input_noise = input_noise
-        self.pushforward = pushforward if len(frames) >= 3 else 0.0
+        self.rollout = max(1, min(rollout, len(frames) - 1))
+        self.pushforward = pushforward if self.rollout >= 2 else 0.0
+        self.gradient_loss = gradient_loss
         self.optimizer = torch.optim.Adam(net.parameters(), lr=lr)
         self.generator = torch.Generator().manual_seed(seed)
         self.step = 0
@@ -181,6 +244,7 @@ class NextFrameTrainer:
         window = (slice(top, top + crop), slice(left, left + crop))
         prev = self.frames[starts][:, window[0], window[1]]
         nxt = self.frames[starts + ahead][:, window[0], window[1]]
+        self._window = (top, left)
         return to_batch(prev.numpy()), to_batch(nxt.numpy())
 
     def train_steps(self, steps: int) -> StepStats:
@@ -188,20 +252,21 @@ class NextFrameTrainer:
         self.net.train()
         started = time.perf_counter()
         for _ in range(steps):
-            unroll = torch.rand(1, generator=self.generator).item() < self.pushforward
-            prev, nxt = self._batch(ahead=2 if unroll else 1)
+            g = self.generator
+            ahead = 1
+            if torch.rand(1, generator=g).item() < self.pushforward:
+                ahead = int(torch.randint(2, self.rollout + 1, (1,), generator=g).item())
+            prev, target = self._batch(ahead=ahead)
             if self.input_noise > 0:
-                noise = torch.randn(prev.shape, generator=self.generator) * self.input_noise
+                noise = torch.randn(prev.shape, generator=g) * self.input_noise
                 prev = (prev + noise).clamp(0, 1)
-            if unroll:
-                # Learn from its own prediction one frame on ("pushforward"): the model sees
-                # the kind of imperfect frame it will be fed in a feedback loop.
+            if ahead > 1:
+                # Its own predictions first, without gradient ("pushforward"): the last step
+                # learns from the kind of imperfect frame a feedback loop feeds it.
                 with torch.no_grad():
-                    prev = self.net(prev)
-            # L1, not squared error: where the future is uncertain (scenery entering at the
-            # edge) it picks a likely picture instead of a blurred average, and blur fed back
-            # frame after frame is what turns a feedback run into mush.
-            loss = nn.functional.l1_loss(self.net(prev), nxt)
+                    for _ in range(ahead - 1):
+                        prev = self.net(prev, self._window)
+            loss = self._loss(self.net(prev, self._window), target)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.optimizer.step()
@@ -212,6 +277,12 @@ class NextFrameTrainer:
         self.seconds += time.perf_counter() - started
         self.net.eval()
         return StepStats(self.step, self.loss, self.frames_seen, self.seconds)
+
+    def _loss(self, predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        loss = nn.functional.l1_loss(predicted, target)
+        if self.gradient_loss > 0:
+            loss = loss + self.gradient_loss * gradient_difference(predicted, target)
+        return loss
 
     def train_for(
         self, seconds: float, chunk: int = 5, should_stop: Callable[[], bool] | None = None

@@ -3,7 +3,7 @@
     oscserver train footage -o window.mp4 [--size 64] [--frames 600] [--seed 0] [--speed 1]
     oscserver train footage -o frames/                # a folder of PNGs instead
     oscserver train vae FOOTAGE -o vae.onnx [--size 32|64|128|256] [--latent 32] [--epochs 20]
-    oscserver train nextframe FOOTAGE -o nextframe.onnx [--size 64] [--epochs 10]
+    oscserver train nextframe FOOTAGE -o nextframe.onnx [--size 64] [--minutes 2 | --epochs 10]
 
 FOOTAGE is a video file or a folder of images. ``vae`` and ``nextframe`` write the generator
 (``.onnx``) and a torch checkpoint beside it (``.pt``: weights, configuration, optimizer), from
@@ -47,6 +47,9 @@ def build_parser(prog: str = "oscserver train") -> argparse.ArgumentParser:
     footage.add_argument("--seed", type=int, default=0, help="which landscape (default 0)")
     footage.add_argument("--speed", type=float, default=1.0, help="scroll speed factor")
     footage.add_argument("--fps", type=int, default=30, help="video frame rate (default 30)")
+    footage.add_argument(
+        "--from-image", type=Path, help="pan over this photograph instead of the landscape"
+    )
 
     vae = sub.add_parser("vae", help="a convolutional VAE; the decoder becomes the generator")
     _common(vae, (32, 64, 128, 256))
@@ -59,24 +62,33 @@ def build_parser(prog: str = "oscserver train") -> argparse.ArgumentParser:
     nextframe.add_argument(
         "--steps", type=int, help="optimizer steps instead of --epochs (0: an untrained model)"
     )
+    nextframe.add_argument(
+        "--minutes", type=float, help="train for this long instead of --steps/--epochs"
+    )
     nextframe.add_argument("--width", type=int, default=32, help="channels (default 32)")
     nextframe.add_argument("--blocks", type=int, default=2, help="residual blocks per level")
     nextframe.add_argument("--batch", type=int, default=16, help="pairs per step (default 16)")
-    nextframe.add_argument("--crop", type=int, default=None, help="training crop (default S/2)")
+    nextframe.add_argument(
+        "--crop", type=int, default=None, help="training crop (default: whole frames)"
+    )
     return parser
 
 
 def run_footage(args: argparse.Namespace) -> int:
-    from export.footage import FootageConfig, iter_frames
-    from export.frames import write_pngs, write_video
+    from export.footage import FootageConfig, iter_frames, iter_pan
+    from export.frames import read_picture, write_pngs, write_video
 
     config = FootageConfig(size=args.size, frames=args.frames, seed=args.seed, speed=args.speed)
     config.validate()
     started = time.perf_counter()
-    if args.output.suffix.lower() in VIDEO_SUFFIXES:
-        count = write_video(iter_frames(config), args.output, fps=args.fps)
+    if args.from_image is not None:
+        frames = iter_pan(read_picture(args.from_image), config)
     else:
-        count = write_pngs(iter_frames(config), args.output)
+        frames = iter_frames(config)
+    if args.output.suffix.lower() in VIDEO_SUFFIXES:
+        count = write_video(frames, args.output, fps=args.fps)
+    else:
+        count = write_pngs(frames, args.output)
     seconds = time.perf_counter() - started
     _log(f"wrote {count} frames of {config.size}x{config.size} to {args.output} ({seconds:.1f} s)")
     return 0
@@ -130,20 +142,15 @@ def run_nextframe(args: argparse.Namespace) -> int:
         train,
         config=config,
         batch_size=args.batch,
-        crop=args.crop or max(16, args.size // 2),
+        crop=args.crop,
         seed=args.seed,
     )
-    steps_per_epoch = max(1, (len(train) - 1) // args.batch)
-    steps = args.steps if args.steps is not None else steps_per_epoch * (args.epochs or 10)
-    if steps < 0:
-        raise ValueError(f"--steps {steps} is negative")
-    chunk = max(1, min(steps, steps_per_epoch))
-    while trainer.step < steps:
-        stats = trainer.train_steps(min(chunk, steps - trainer.step))
-        _log(
-            f"step {stats.step}/{steps}: loss {stats.loss:.5f}, "
-            f"{stats.frames_seen / stats.seconds:.0f} pairs/s"
-        )
+    if args.minutes is not None:
+        if args.minutes <= 0 or args.steps is not None or args.epochs is not None:
+            raise ValueError("--minutes must be positive and goes without --steps/--epochs")
+        _train_minutes(trainer, args.minutes)
+    else:
+        _train_steps(trainer, len(train), args)
     model_mse, repeat_mse = evaluate(trainer.net, test)
     _log(
         f"held-out next frames ({len(test) - 1} pairs): model mse {model_mse:.5f}, "
@@ -155,6 +162,30 @@ def run_nextframe(args: argparse.Namespace) -> int:
     print(report.format(), flush=True)
     _log(f"checkpoint: {checkpoint}")
     return 0
+
+
+def _train_steps(trainer, pairs: int, args: argparse.Namespace) -> None:
+    steps_per_epoch = max(1, (pairs - 1) // args.batch)
+    steps = args.steps if args.steps is not None else steps_per_epoch * (args.epochs or 10)
+    if steps < 0:
+        raise ValueError(f"--steps {steps} is negative")
+    chunk = max(1, min(steps, steps_per_epoch))
+    while trainer.step < steps:
+        stats = trainer.train_steps(min(chunk, steps - trainer.step))
+        _log(
+            f"step {stats.step}/{steps}: loss {stats.loss:.5f}, "
+            f"{stats.frames_seen / stats.seconds:.0f} pairs/s"
+        )
+
+
+def _train_minutes(trainer, minutes: float) -> None:
+    end = time.perf_counter() + minutes * 60.0
+    while (left := end - time.perf_counter()) > 0:
+        stats = trainer.train_for(min(15.0, left))
+        _log(
+            f"step {stats.step}: loss {stats.loss:.5f}, {stats.seconds:.0f} s of "
+            f"{minutes * 60:.0f}, {stats.frames_seen / max(stats.seconds, 1e-9):.0f} pairs/s"
+        )
 
 
 COMMANDS = {"footage": run_footage, "vae": run_vae, "nextframe": run_nextframe}

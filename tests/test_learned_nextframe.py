@@ -51,10 +51,17 @@ def trained(footage):
     return trainer
 
 
-def test_untrained_model_repeats_the_previous_frame(footage):
-    trainer = NextFrameTrainer(footage[:8], config=NextFrameConfig(size=64, width=8))
+def test_untrained_model_without_warp_repeats_the_previous_frame(footage):
+    config = NextFrameConfig(size=64, width=8, warp=False)
+    trainer = NextFrameTrainer(footage[:8], config=config)
     model_mse, repeat_mse = evaluate(trainer.net, footage[:8])
     assert model_mse == pytest.approx(repeat_mse) and repeat_mse > 0
+
+
+def test_untrained_model_moves_rows_by_the_footage_motion(footage):
+    trainer = NextFrameTrainer(footage[:40], config=NextFrameConfig(size=64, width=8))
+    model_mse, repeat_mse = evaluate(trainer.net, footage[:40])
+    assert model_mse < 0.6 * repeat_mse, (model_mse, repeat_mse)
 
 
 def test_beats_repeating_the_previous_frame_on_held_out_frames(trained, footage):
