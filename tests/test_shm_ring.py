@@ -537,3 +537,17 @@ def test_bench_publish_reports_both_medians():
     assert result["publish_us"] > 0 and result["copy_us"] > 0
     assert result["ratio"] == pytest.approx(result["publish_us"] / result["copy_us"], rel=0.01)
     assert result["bytes"] == 32 * 16 * 3
+
+
+def test_wait_for_message_skips_frames_from_before_the_message(name):
+    """What the latency benchmarks wait for: the first frame whose OSC arrival is not before
+    the send time; an older frame is passed over and nothing new is None after the timeout."""
+    import dataclasses
+
+    with SharedMemoryRing.create(name, FMT) as ring, FrameReader(name) as reader:
+        sent = time.time()
+        ring.publish(dataclasses.replace(make_frame(1, FMT), osc_arrival=sent - 0.5))
+        assert reader.wait_for_message(sent, timeout=0.05) is None
+        ring.publish(dataclasses.replace(make_frame(2, FMT), osc_arrival=sent + 0.001))
+        got = reader.wait_for_message(sent, timeout=1.0)
+        assert got is not None and got[1]["frame"] == 2

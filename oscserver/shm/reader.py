@@ -154,6 +154,19 @@ class FrameReader:
                 return None
             time.sleep(min(poll_interval, remaining))
 
+    def wait_for_message(
+        self, sent: float, timeout: float = 2.0, poll_interval: float = 0.0002
+    ) -> ReadResult | None:
+        """The first new frame that shows an OSC message sent at ``sent`` (``time.time()``):
+        its metadata's ``osc_arrival`` is not before it. None after ``timeout`` seconds."""
+        deadline = sent + timeout
+        while time.time() < deadline:
+            got = self.read()
+            if got is not None and got[1]["osc_arrival"] >= sent:
+                return got
+            time.sleep(poll_interval)
+        return None
+
     def close(self) -> None:
         """Let go of the segment. The reader may be used again; it re-attaches on next read."""
         self._detach(None)

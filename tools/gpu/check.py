@@ -1044,16 +1044,12 @@ class Check:
                     sock.sendto(
                         osc_message("/truncation", 0.3 + 0.4 * (i % 2)), ("127.0.0.1", port)
                     )
-                    until = sent + 2.0
-                    while time.time() < until:
-                        got = reader.read()
-                        if got is not None and got[1]["osc_arrival"] >= sent:
-                            meta = got[1]
-                            end_to_end.append((time.time() - sent) * 1000.0)
-                            in_server.append((meta["published"] - meta["osc_arrival"]) * 1000.0)
-                            render.append(meta["render_ms"])
-                            break
-                        time.sleep(0.0002)
+                    got = reader.wait_for_message(sent)
+                    if got is not None:
+                        meta = got[1]
+                        end_to_end.append((time.time() - sent) * 1000.0)
+                        in_server.append((meta["published"] - meta["osc_arrival"]) * 1000.0)
+                        render.append(meta["render_ms"])
         finally:
             sock.close()
             server.terminate()
