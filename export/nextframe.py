@@ -220,7 +220,9 @@ class NextFrameTrainer:
                 f"frames are {frames.shape}; the model needs (N >= 2, {size}, {size}, 3)"
             )
         if fresh and net.config.warp:
-            net.motion.copy_(torch.from_numpy(footage_motion(frames))[None])
+            # Reach: 8 pixels a frame at 64 (the nearest poles pass at 6), more at larger sizes.
+            motion = footage_motion(frames, reach=max(8, size // 8))
+            net.motion.copy_(torch.from_numpy(motion)[None])
         self.net = net
         self.frames = torch.from_numpy(np.ascontiguousarray(frames))  # uint8, kept small
         self.batch_size = batch_size
