@@ -10,12 +10,38 @@ import argparse
 import os
 import sys
 
-from bench import beat, biggan, generator, latency, learned, ndi, osc, render, rollout, shm, webrtc
+from bench import (
+    beat,
+    biggan,
+    classes,
+    generator,
+    latency,
+    learned,
+    ndi,
+    osc,
+    render,
+    rollout,
+    shm,
+    webrtc,
+)
 from bench.report import print_json
 from oscserver.cli import setup_logging
 from oscserver.errors import OscServerError
 
-BENCHMARKS = (generator, latency, shm, webrtc, ndi, osc, beat, biggan, render, learned, rollout)
+BENCHMARKS = (
+    generator,
+    latency,
+    shm,
+    webrtc,
+    ndi,
+    osc,
+    beat,
+    biggan,
+    render,
+    learned,
+    rollout,
+    classes,
+)
 
 
 def build_parser(prog: str = "oscserver bench") -> argparse.ArgumentParser:

@@ -148,11 +148,17 @@ class DefaultGenerator(nn.Module):
 
     # ---------------------------------------------------------------- per-frame part
     def latent(
-        self, class_weights: torch.Tensor, noise: torch.Tensor, truncation: torch.Tensor
+        self,
+        class_weights: torch.Tensor,
+        noise: torch.Tensor,
+        truncation: torch.Tensor,
+        emb: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Class embedding ``[1, EMBED_DIM]`` and mapped latent ``w`` ``[1, LATENT_DIM]``."""
+        """Class embedding ``[1, EMBED_DIM]`` (``emb`` given: used as is) and mapped latent
+        ``w`` ``[1, LATENT_DIM]``."""
         t = truncation.reshape(1, 1)
-        emb = class_weights @ self.class_embed
+        if emb is None:
+            emb = class_weights @ self.class_embed
         h = torch.cat([emb, noise * t], dim=1) @ self.map1 + self.map1_b
         return emb, torch.tanh(h) @ self.map2
 
@@ -178,8 +184,21 @@ class DefaultGenerator(nn.Module):
     def forward(
         self, class_weights: torch.Tensor, noise: torch.Tensor, truncation: torch.Tensor
     ) -> torch.Tensor:
+        rgb = self.draw(class_weights, noise, truncation)
+        return rgb.to(torch.uint8).reshape(1, self.size, self.size, 3)
+
+    def draw(
+        self,
+        class_weights: torch.Tensor,
+        noise: torch.Tensor,
+        truncation: torch.Tensor,
+        emb: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """The frame before rounding: float ``[size * size, 3]`` in 0..255 (plus 0.5), with
+        gradients (``forward`` casts it to uint8). ``emb`` replaces the class embedding (the
+        class training optimises it directly)."""
         t = truncation.reshape(1, 1)
-        emb, w = self.latent(class_weights, noise, truncation)
+        emb, w = self.latent(class_weights, noise, truncation, emb)
 
         # Truncation: frequency envelope (calm = long waves only) and layer gains (wild = sharp).
         cutoff = 0.7 + 1.3 * t + 1.8 * t * t
@@ -231,8 +250,7 @@ class DefaultGenerator(nn.Module):
         )
         waves = torch.cos(torch.addmm(last_b, h, last_w))  # [HW, 4]
         mix = torch.cat([lum, chroma, accent, shade * (0.6 + base)]) * 255.0  # [4, 3]
-        rgb = torch.clamp(torch.addmm(base * 255.0 + 0.5, waves, mix), 0.0, 255.0)
-        return rgb.to(torch.uint8).reshape(1, self.size, self.size, 3)
+        return torch.clamp(torch.addmm(base * 255.0 + 0.5, waves, mix), 0.0, 255.0)
 
 
 def default_class_weights() -> torch.Tensor:
@@ -261,15 +279,26 @@ def input_specs() -> list[InputDeclaration]:
 DESCRIPTION = "Embedded default generator: a style-modulated CPPN drawing marbled, flowing patterns"
 
 
-def export_default(size: int, path: str | Path, check_samples: int = 3) -> ExportReport:
-    """Export the default generator at ``size`` to ``path`` and check it against PyTorch."""
+def export_default(
+    size: int,
+    path: str | Path,
+    check_samples: int = 3,
+    class_embed: torch.Tensor | None = None,
+    description: str = DESCRIPTION,
+) -> ExportReport:
+    """Export the default generator at ``size`` to ``path`` and check it against PyTorch;
+    ``class_embed`` replaces the seeded class embedding (``oscserver train default``)."""
+    generator = DefaultGenerator(size)
+    if class_embed is not None:
+        with torch.no_grad():
+            generator.class_embed.copy_(class_embed)
     return export_generator(
-        DefaultGenerator(size),
+        generator,
         input_specs(),
         output_layout="NHWC",
         output_range=(0, 255),
         name="default",
         path=path,
-        description=DESCRIPTION,
+        description=description,
         check_samples=check_samples,
     )

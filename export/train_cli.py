@@ -4,6 +4,7 @@
     oscserver train footage -o frames/                # a folder of PNGs instead
     oscserver train vae FOOTAGE -o vae.onnx [--size 32|64|128|256] [--latent 32] [--epochs 20]
     oscserver train nextframe FOOTAGE -o nextframe.onnx [--size 64] [--minutes 2 | --epochs 10]
+    oscserver train default -o mine.onnx --classes 207,volcano [--steps 60] [--judge]
 
 FOOTAGE is a video file or a folder of images. ``vae`` and ``nextframe`` write the generator
 (``.onnx``) and a torch checkpoint beside it (``.pt``: weights, configuration, optimizer), from
@@ -71,7 +72,84 @@ def build_parser(prog: str = "oscserver train") -> argparse.ArgumentParser:
     nextframe.add_argument(
         "--crop", type=int, default=None, help="training crop (default: whole frames)"
     )
+    default = sub.add_parser(
+        "default", help="train the default generator's classes against an ImageNet classifier"
+    )
+    which = default.add_mutually_exclusive_group(required=True)
+    which.add_argument("--classes", help="ImageNet classes by index or name: 207,volcano")
+    which.add_argument("--classes-from", type=Path, help="a lyrics text: its words pick classes")
+    which.add_argument("--all", action="store_true", help="all 1000 classes")
+    default.add_argument("--count", type=int, default=12, help="classes --classes-from picks")
+    default.add_argument("-o", "--output", type=Path, required=True, help="ONNX file to write")
+    default.add_argument("--size", type=int, default=256, help="frame size of the file (256)")
+    default.add_argument("--steps", type=int, default=60, help="Adam steps per block (60)")
+    default.add_argument("--lr", type=float, default=0.15, help="Adam step size (0.15)")
+    default.add_argument("--block", type=int, default=16, help="classes per block (16)")
+    default.add_argument("--seed", type=int, default=0)
+    default.add_argument("--threads", type=int, default=None, help="torch threads (default all)")
+    default.add_argument(
+        "--judge", action="store_true", help="rank the classes before and after (both classifiers)"
+    )
     return parser
+
+
+def run_default(args: argparse.Namespace) -> int:
+    import numpy as np
+    import torch
+
+    from export.classifier import HELD_OUT_CLASSIFIER, TRAINING_CLASSIFIER, load_classifier
+    from export.curate_cli import parse_classes
+    from export.default_generator import DESCRIPTION, DefaultGenerator, export_default
+    from export.train_default import (
+        ClassTraining,
+        judge,
+        save_checkpoint,
+        top_k_rate,
+        train_classes,
+    )
+    from oscserver.audio.progress import Progress
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    classes = parse_classes(args)
+    config = ClassTraining(
+        block=args.block, steps=args.steps, lr=args.lr, seed=args.seed, classes=classes
+    )
+    trainer = load_classifier(TRAINING_CLASSIFIER)
+    judges = [trainer, load_classifier(HELD_OUT_CLASSIFIER)] if args.judge else []
+
+    def ranks(gen) -> str:
+        parts = []
+        for classifier in judges:
+            r = judge(gen, classifier, classes)
+            parts.append(
+                f"{classifier.name}: top-5 {top_k_rate(r):.1%}, median rank {np.median(r):.0f}"
+            )
+        return "; ".join(parts)
+
+    if judges:
+        _log(f"before: {ranks(DefaultGenerator(args.size))}")
+    gen = DefaultGenerator(config.render)
+    progress = Progress(-(-len(classes) // config.block), "train default", unit="blocks")
+    train_classes(gen, trainer, config, lambda done, total, s: progress.update(done))
+    progress.finish()
+    trained = DefaultGenerator(args.size)
+    with torch.no_grad():
+        trained.class_embed.copy_(gen.class_embed)
+    if judges:
+        _log(f"after:  {ranks(trained)}")
+    names = ", ".join(str(c) for c in classes[:12]) + (" ..." if len(classes) > 12 else "")
+    report = export_default(
+        args.size,
+        args.output,
+        class_embed=gen.class_embed.detach(),
+        description=f"{DESCRIPTION}; classes {names} trained against {TRAINING_CLASSIFIER}",
+    )
+    checkpoint = args.output.with_suffix(".npz")
+    save_checkpoint(gen, config, checkpoint)
+    print(report.format(), flush=True)
+    _log(f"class embedding: {checkpoint}")
+    return 0
 
 
 def run_footage(args: argparse.Namespace) -> int:
@@ -188,7 +266,12 @@ def _train_minutes(trainer, minutes: float) -> None:
         )
 
 
-COMMANDS = {"footage": run_footage, "vae": run_vae, "nextframe": run_nextframe}
+COMMANDS = {
+    "footage": run_footage,
+    "vae": run_vae,
+    "nextframe": run_nextframe,
+    "default": run_default,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,8 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:  # --help or a usage error, already printed
         return exc.code if isinstance(exc.code, int) else 2
+    from export.classifier import ClassifierError
     from export.frames import FootageError
     from export.onnx_export import ExportError
+    from oscserver.errors import OscServerError
 
     if getattr(args, "threads", None):
         import torch
@@ -207,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     try:
         return COMMANDS[args.command](args)
-    except (FootageError, ExportError, ValueError, OSError) as exc:
+    except (FootageError, ExportError, ClassifierError, OscServerError, ValueError, OSError) as exc:
         print(f"train {args.command} failed: {exc}", file=sys.stderr)
         return 1
 

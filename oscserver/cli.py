@@ -1,4 +1,4 @@
-"""Command line: ``oscserver serve | export | train | bench | drive | render``."""
+"""Command line: ``oscserver serve | export | train | curate | bench | drive | render``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ log = logging.getLogger("oscserver")
 # Commands that live outside the runtime, handed their arguments as they are: the torch side
 # (export/) and the benchmarks (bench/). The runtime never imports either, not even lazily;
 # each module is found by name and its main(argv) gets everything after the command.
-HANDED_OVER = {"export": "export.cli", "train": "export.train_cli", "bench": "bench.cli"}
+HANDED_OVER = {
+    "export": "export.cli",
+    "train": "export.train_cli",
+    "curate": "export.curate_cli",
+    "bench": "bench.cli",
+}
 TORCH_SIDE_PACKAGES = {"torch", "onnx", "onnxscript", "pytorch_pretrained_biggan"}
 
 
@@ -75,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("export", help="export a generator to ONNX (needs the torch extra)")
     commands.add_parser(
         "train", help="make footage, train VAE / next-frame generators (needs the torch extra)"
+    )
+    commands.add_parser(
+        "curate", help="a bank of vectors a classifier reads as chosen classes (torch extra)"
     )
     # Listed here for --help; "oscserver bench ..." never reaches this parser (see main).
     commands.add_parser("bench", help="measure speed (see docs/benchmarks.md)")

@@ -25,6 +25,7 @@ from oscserver.http.oscquery import OscQueryServer, host_info
 from oscserver.loop_lag import LoopLag
 from oscserver.media import MediaFolders
 from oscserver.net import is_loopback
+from oscserver.osc.bank_commands import Banks, bank_commands
 from oscserver.osc.beat_commands import beat_commands, quantize_hook
 from oscserver.osc.commands import reply_commands
 from oscserver.osc.front_door import FrontDoor, allowed_networks
@@ -90,7 +91,9 @@ class Server:
         router.commands["/model"] = self.stages.model_command
         replies = reply_commands(router, subscriptions, board.status, self.listener.send)
         beat, quantize_one = beat_commands(self.beats, self.quantize)
-        for command in [*replies, *beat]:
+        self.banks = Banks()
+        banks = bank_commands(router, self.stages, self.stages.media, self.tasks, self.banks)
+        for command in [*replies, *beat, *banks]:
             router.commands[command.address.address] = command
         router.prefixed["/quantize/"] = quantize_one
         router.quantize = quantize_hook(self.beats, self.quantize)

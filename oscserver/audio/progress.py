@@ -24,9 +24,12 @@ def format_seconds(seconds: float) -> str:
 class Progress:
     """``update(done)`` as work proceeds, ``finish()`` at the end."""
 
-    def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, total: int, label: str, stream: TextIO | None = None, unit: str = "frames"
+    ) -> None:
         self.total = max(1, total)
         self.label = label
+        self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
         self.interactive = bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.perf_counter()
@@ -43,10 +46,11 @@ class Progress:
         rate = done / elapsed if elapsed > 0 else 0.0
         eta = (self.total - done) / rate if rate > 0 else float("nan")
         eta_text = format_seconds(eta) if eta == eta else "?"
+        speed = f"{rate:.1f} fps" if self.unit == "frames" else f"{rate:.2f} {self.unit}/s"
         return (
             f"{self.label} {fraction * 100:3.0f}% [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
-            f"{done}/{self.total} frames, {format_seconds(elapsed)} elapsed, ETA {eta_text}, "
-            f"{rate:.1f} fps"
+            f"{done}/{self.total} {self.unit}, {format_seconds(elapsed)} elapsed, "
+            f"ETA {eta_text}, {speed}"
         )
 
     def update(self, done: int) -> None:

@@ -6,6 +6,12 @@ Every frame the current spectrum's cluster names a target, and the noise follows
 "playback particle" with spring physics: the server's spring motion (``/spring/noise``),
 so transitions morph with inertia and overshoot instead of cutting.
 
+The bank is random (truncated normal noise), a ``.npy`` file of noise vectors, or a bank made
+by ``oscserver curate`` (``bank=curated.npz``): then each cluster calls up a stored vector, class
+weights and noise together, as in the music video this mapping comes from (100 clusters
+indexing curated vectors); which cluster gets which vector is a permutation fixed by ``seed``,
+and the truncation the bank was curated at is sent.
+
 The fitted model (centroids plus bank) is saved with ``save=FILE.npz`` and reused on another
 song with ``load=FILE.npz``: the same kinds of sound then call up the same pictures.
 """
@@ -28,6 +34,7 @@ from oscserver.audio.mappings.base import Mapping
 from oscserver.audio.mappings.kmeans import kmeans, nearest
 from oscserver.audio.messages import Message, floats, sparse_pairs
 from oscserver.audio.target import ControlTarget
+from oscserver.bank import Bank, BankError, fit_to
 
 log = logging.getLogger("oscserver.audio")
 
@@ -54,6 +61,8 @@ class ClusterModel:
     bank: np.ndarray
     """(k, noise length) float32: the latent vector of each cluster."""
     seed: int
+    classes: np.ndarray | None = None
+    """(k, class length) float32: each cluster's class weights (from a curated bank), or None."""
 
     @property
     def clusters(self) -> int:
@@ -66,8 +75,15 @@ class ClusterModel:
     def save(self, path: Path) -> None:
         """Write the model to ``path`` (.npz; the name is kept as given)."""
         meta = {"format": MODEL_FORMAT, "seed": self.seed, "spectrum": spectrum_description()}
+        extra = {} if self.classes is None else {"classes": self.classes}
         with open(path, "wb") as out:
-            np.savez(out, centroids=self.centroids, bank=self.bank, meta=np.array(json.dumps(meta)))
+            np.savez(
+                out,
+                centroids=self.centroids,
+                bank=self.bank,
+                meta=np.array(json.dumps(meta)),
+                **extra,
+            )
 
     @classmethod
     def load(cls, path: Path) -> ClusterModel:
@@ -80,6 +96,9 @@ class ClusterModel:
                 meta = json.loads(str(data["meta"]))
                 centroids = np.asarray(data["centroids"], np.float64)
                 bank = np.asarray(data["bank"], np.float32)
+                classes = (
+                    np.asarray(data["classes"], np.float32) if "classes" in data.files else None
+                )
         except (OSError, ValueError, KeyError) as exc:
             raise AudioError(f"{path} is not a cluster model saved by oscserver: {exc}") from exc
         if meta.get("format") != MODEL_FORMAT:
@@ -91,7 +110,11 @@ class ClusterModel:
             )
         if centroids.ndim != 2 or bank.ndim != 2 or bank.shape[0] != centroids.shape[0]:
             raise AudioError(f"{path}: centroids {centroids.shape} and bank {bank.shape} disagree")
-        return cls(centroids, bank, int(meta.get("seed", 0)))
+        if classes is not None and (classes.ndim != 2 or classes.shape[0] != bank.shape[0]):
+            raise AudioError(
+                f"{path}: class weights {classes.shape} and bank {bank.shape} disagree"
+            )
+        return cls(centroids, bank, int(meta.get("seed", 0)), classes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +135,9 @@ class ClusterKnobs:
     load: str = knob("", "reuse a cluster model (.npz) saved from another song instead of fitting")
     save: str = knob("", "write the fitted cluster model (.npz) here, to reuse on other songs")
     bank: str = knob(
-        "", "a .npy file of latent vectors (clusters x noise length) to use instead of random ones"
+        "",
+        "a bank from oscserver curate (.npz: class weights and noise per vector), or a .npy of "
+        "latent vectors (clusters x noise length), instead of random ones",
     )
     spread: float = knob(1.0, "scale of the random latent vectors (their truncation)", 0.05, 1)
     min_hold: float = knob(
@@ -137,9 +162,14 @@ class ClusterMapping(Mapping):
         if knobs.classes:
             target.need_class_weights(self.name)
         self.model: ClusterModel | None = None
+        self.curated: Bank | None = None
+        if knobs.bank.lower().endswith(".npz"):
+            self.curated = self._read_curated(knobs.bank)
         if knobs.load:
             self.model = ClusterModel.load(Path(knobs.load))
             self._check_bank(self.model.bank, knobs.load)
+            if self.model.classes is not None:
+                self._check_classes(self.model.classes, knobs.load)
         self._hold_frames = round(knobs.min_hold * fps)
         self._current: int | None = None
         self._candidate: int | None = None
@@ -161,7 +191,11 @@ class ClusterMapping(Mapping):
                 knobs.clusters,
             )
         fitted = kmeans(song.spectrum, k, seed=knobs.seed, max_iterations=knobs.iterations)
-        self.model = ClusterModel(fitted.centroids, self._make_bank(k), knobs.seed)
+        if self.curated is not None:
+            noise, classes = self._from_curated(k)
+            self.model = ClusterModel(fitted.centroids, noise, knobs.seed, classes)
+        else:
+            self.model = ClusterModel(fitted.centroids, self._make_bank(k), knobs.seed)
         if knobs.save:
             self.model.save(Path(knobs.save))
             log.info("saved a %d-cluster model to %s", k, knobs.save)
@@ -175,13 +209,19 @@ class ClusterMapping(Mapping):
             )
         knobs, noise = self.knobs, self.noise_control
         out: list[Message] = [(f"/spring/{noise.name}", (knobs.stiffness, knobs.damping))]
+        truncation = knobs.truncation
+        if self.model.classes is not None:
+            cls = self.target.need_class_weights(self.name)
+            out.append((f"/spring/{cls.name}", (knobs.stiffness, knobs.damping)))
+        if self.curated is not None:
+            truncation = float(self.curated.meta.get("fixed", {}).get("truncation", truncation))
         if knobs.classes:
             cls = self.target.need_class_weights(self.name)
             weights = np.full(len(knobs.classes), 1.0 / len(knobs.classes))
             out.append((f"/{cls.name}", floats(np.zeros(cls.length))))
             out.append((f"/{cls.name}/set", sparse_pairs(knobs.classes, weights)))
         if self.target.truncation is not None:
-            out.append((f"/{self.target.truncation.name}", floats([knobs.truncation])))
+            out.append((f"/{self.target.truncation.name}", floats([truncation])))
         return out
 
     def frame(self, frame: FeatureFrame) -> list[Message]:
@@ -195,7 +235,49 @@ class ClusterMapping(Mapping):
         if self._current is not None and (label == self._current or not settled):
             return []
         self._current = label
-        return [(f"/{self.noise_control.name}", floats(self.model.bank[label]))]
+        out: list[Message] = [(f"/{self.noise_control.name}", floats(self.model.bank[label]))]
+        if self.model.classes is not None:
+            cls = self.target.need_class_weights(self.name)
+            out.append((f"/{cls.name}", floats(self.model.classes[label])))
+        return out
+
+    def _read_curated(self, path: str) -> Bank:
+        if self.knobs.classes:
+            raise AudioError(
+                "a curated bank brings its own class weights; leave out the 'classes' knob"
+            )
+        target = self.target
+        controls = [c for c in (target.class_weights, target.noise) if c is not None]
+        try:
+            bank = Bank.load(path)
+            fit_to(bank, controls, f"bank {path}")
+        except BankError as exc:
+            raise AudioError(str(exc)) from exc
+        if self.noise_control.name not in bank.inputs:
+            raise AudioError(f"bank {path} stores no {self.noise_control.name!r} vectors")
+        return bank
+
+    def _from_curated(self, k: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Cluster i -> stored vector order[i mod N], ``order`` a permutation fixed by seed."""
+        bank = self.curated
+        assert bank is not None
+        order = np.random.default_rng(self.knobs.seed).permutation(len(bank))
+        rows = order[np.arange(k) % len(bank)]
+        if k > len(bank):
+            log.warning("the bank holds %d vectors for %d clusters: some repeat", len(bank), k)
+        noise = bank.inputs[self.noise_control.name][rows]
+        cls = self.target.class_weights
+        if cls is None or cls.name not in bank.inputs:
+            return noise.astype(np.float32), None
+        return noise.astype(np.float32), bank.inputs[cls.name][rows].astype(np.float32)
+
+    def _check_classes(self, classes: np.ndarray, where: str) -> None:
+        cls = self.target.need_class_weights(self.name)
+        if classes.shape[1] != cls.length or classes.min() < cls.low or classes.max() > cls.high:
+            raise AudioError(
+                f"{where}: class weights of shape {classes.shape} do not fit the generator's "
+                f"{cls.name!r} ({cls.length} numbers in [{cls.low:g}, {cls.high:g}])"
+            )
 
     def _make_bank(self, k: int) -> np.ndarray:
         knobs, noise = self.knobs, self.noise_control

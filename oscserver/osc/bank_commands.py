@@ -1,0 +1,115 @@
+"""Banks over OSC: stored vectors (from ``oscserver curate``) called up live.
+
+    /bank/load FILE     load a bank (.npz in the media folders); reads back the file and size
+    /bank/pick I        move every stored input (class weights and noise, or a latent) to
+                        vector I: its targets are set, and the controls' motion (a spring, with
+                        /spring) carries the picture there
+
+A bank loads off the event loop; a file that is not a bank, or was made for a generator with
+other inputs, is refused with ``bad_file`` (counted, logged) and the bank in use stays. A pick
+acts when it arrives; an index past the end is ``bad_index``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from oscserver.bank import Bank, BankError, fit_to
+from oscserver.control.controls import SetTarget
+from oscserver.errors import ControlError
+from oscserver.osc import arguments
+from oscserver.osc.describe import Address, Arg
+from oscserver.osc.router import Call, Command, ControlRouter
+from oscserver.osc.values import type_name
+
+if TYPE_CHECKING:
+    from oscserver.media import MediaFolders
+    from oscserver.stage import StageManager
+    from oscserver.tasks import TaskManager
+
+log = logging.getLogger("oscserver.osc")
+MAX_INDEX = 2**31 - 1
+
+
+@dataclass
+class Banks:
+    """The bank in use (None before the first /bank/load), its file and the last pick."""
+
+    current: Bank | None = None
+    path: str = ""
+    picked: int = -1
+
+
+def bank_commands(
+    router: ControlRouter,
+    stages: StageManager,
+    media: MediaFolders,
+    tasks: TaskManager,
+    banks: Banks,
+) -> list[Command]:
+    def load(call: Call) -> None:
+        arguments.count(call.address, call.args, 1, "a bank file (.npz) in the media folders")
+        arg = call.args[0]
+        if not isinstance(arg, str):
+            raise ControlError(
+                "wrong_type", f"{call.address} expects a file path string, got {type_name(arg)}"
+            )
+        path = media.resolve(call.address, arg, suffix=".npz")
+        tasks.spawn(_load(path, call), name=f"bank-load:{path.name}")
+
+    async def _load(path, call: Call) -> None:
+        try:
+            bank = await asyncio.to_thread(Bank.load, path)
+            fit_to(bank, stages.current.spec.controls, f"bank {path.name}")
+        except BankError as exc:
+            router.reject("bad_file", f"{call.address}: {exc}", call.source)
+            return
+        banks.current, banks.path, banks.picked = bank, str(path), -1
+        log.info("bank %s: %d vectors for %s", path, len(bank), bank.generator)
+
+    def pick(call: Call) -> None:
+        arguments.count(call.address, call.args, 1, "the index of a stored vector")
+        index = arguments.integer_argument(call.address, call.args[0])
+        bank = banks.current
+        if bank is None:
+            raise ControlError(
+                "bad_file", f"{call.address}: no bank is loaded; send /bank/load FILE first"
+            )
+        if not 0 <= index < len(bank):
+            raise ControlError(
+                "bad_index", f"{call.address}: {index} is outside the bank's 0..{len(bank) - 1}"
+            )
+        stage = stages.current
+        try:  # the generator may have changed since the bank loaded
+            fit_to(bank, stage.spec.controls, f"bank {banks.path}")
+        except BankError as exc:
+            raise ControlError("bad_file", f"{call.address}: {exc}") from None
+        changes = [SetTarget(name, value.copy()) for name, value in bank.entry(index).items()]
+        stage.controls.apply_together([(change, 0, call.when) for change in changes])
+        banks.picked = index
+
+    return [
+        Command(
+            Address(
+                "/bank/load",
+                (Arg("s"),),
+                "load a bank of stored vectors (.npz from oscserver curate, in the media "
+                "folders); reads back the file and how many vectors it holds",
+                read=lambda _: (banks.path, len(banks.current) if banks.current else 0),
+            ),
+            load,
+        ),
+        Command(
+            Address(
+                "/bank/pick",
+                (Arg("i", 0, MAX_INDEX),),
+                "move to stored vector I of the bank (its class weights and noise, or latent); "
+                "the controls' motion carries the picture there. Reads back the last pick",
+                read=lambda _: (banks.picked,),
+            ),
+            pick,
+        ),
+    ]

@@ -1,0 +1,108 @@
+"""Banks over OSC: /bank/load and /bank/pick on a running server (real UDP; the pick sent with
+liblo's oscsend where it is installed), refusals counted, the bank in use kept."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from oscserver.bank import Bank
+from oscserver.server import Server
+from tests.support import OscSender, build_tiny_generator, serve_config, wait_for
+
+CLASSES, NOISE = 8, 4
+
+
+def make_bank(path, count=5, noise=NOISE, generator="tiny", seed=0) -> Bank:
+    rng = np.random.default_rng(seed)
+    mixes = rng.dirichlet(np.ones(CLASSES), size=count).astype(np.float32)
+    bank = Bank(
+        inputs={"class": mixes, "noise": rng.uniform(-2, 2, (count, noise)).astype(np.float32)},
+        labels=np.arange(count),
+        probability=np.full(count, 0.31, np.float32),
+        steps=np.full(count, 9),
+        meta={"generator": generator},
+    )
+    bank.save(path)
+    return bank
+
+
+def test_load_and_pick_move_the_targets_and_bad_banks_are_refused(tmp_path):
+    model = build_tiny_generator(tmp_path / "tiny.onnx", classes=CLASSES, noise=NOISE)
+    media = tmp_path / "media"
+    media.mkdir()
+    bank = make_bank(media / "bank.npz")
+    make_bank(media / "wide.npz", noise=NOISE + 3, generator="other")
+    np.savez(media / "plain.npz", x=np.zeros(3))
+    (media / "junk.npz").write_bytes(b"\x00" * 64)
+    oscsend = shutil.which("oscsend")
+
+    async def main():
+        server = Server(serve_config(str(model), media_dir=[str(media)]))
+        await server.start()
+        controls = server.stages.current.controls
+        rejected = server.counters.rejected
+        try:
+            with OscSender(server.osc_port) as osc:
+                osc.send("/bank/pick", 0)  # nothing loaded yet
+                assert await wait_for(lambda: rejected["bad_file"] == 1)
+                osc.send("/bank/load", "bank.npz")
+                assert await wait_for(lambda: server.banks.current is not None)
+                assert len(server.banks.current) == 5
+                if oscsend:  # a foreign client: liblo's oscsend
+                    subprocess.run(
+                        ["oscsend", "127.0.0.1", str(server.osc_port), "/bank/pick", "i", "3"],
+                        check=True,
+                        timeout=10,
+                    )
+                else:
+                    osc.send("/bank/pick", 3)
+                assert await wait_for(lambda: server.banks.picked == 3)
+                np.testing.assert_allclose(controls.current("class")[1], bank.inputs["class"][3])
+                np.testing.assert_allclose(controls.current("noise")[1], bank.inputs["noise"][3])
+                osc.send("/bank/pick", 5)  # past the end
+                assert await wait_for(lambda: rejected["bad_index"] == 1)
+                for name in ("wide.npz", "plain.npz", "junk.npz", "absent.npz", "../bank.npz"):
+                    osc.send("/bank/load", name)
+                assert await wait_for(lambda: rejected["bad_file"] == 6, 10.0)
+                # Every refusal left the bank in use alone, and rendering went on.
+                assert server.banks.path.endswith("bank.npz") and server.banks.picked == 3
+                frames = server.render_loop.stats.rendered
+                assert await wait_for(lambda: server.render_loop.stats.rendered > frames + 3)
+                osc.send("/bank/pick", 1.0)  # Pd and Max send floats
+                assert await wait_for(lambda: server.banks.picked == 1)
+        finally:
+            await server.stop()
+
+    asyncio.run(main())
+
+
+@pytest.mark.skipif(shutil.which("oscsend") is None, reason="liblo-tools not installed")
+def test_bank_addresses_are_listed_and_read_back(tmp_path):
+    model = build_tiny_generator(tmp_path / "tiny.onnx", classes=CLASSES, noise=NOISE)
+    media = tmp_path / "media"
+    media.mkdir()
+    make_bank(media / "bank.npz", count=7)
+
+    async def main():
+        server = Server(serve_config(str(model), media_dir=[str(media)]))
+        await server.start()
+        try:
+            with OscSender(server.osc_port) as osc:
+                osc.send("/bank/load", "bank.npz")
+                assert await wait_for(lambda: server.banks.current is not None)
+            load = server.router.describe("/bank/load")
+            pick = server.router.describe("/bank/pick")
+            assert load is not None and pick is not None
+            reading = server.stages.current.controls.reading()
+            path, size = load.read(reading)
+            assert path.endswith("bank.npz") and size == 7
+            assert pick.read(reading) == (-1,)
+        finally:
+            await server.stop()
+
+    asyncio.run(main())
