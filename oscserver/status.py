@@ -95,7 +95,7 @@ class StatusBoard:
         stage = self.stages.current
         reading = stage.controls.reading()
         entries = list(stage.space.addresses)
-        entries += [c.address for c in self.router.commands.values()]
+        entries += [c.address for c in self.router.commands.values() if c.address.listed]
         entries += [c.address for c in self.router.prefixed.values()]
         rows = []
         for entry in entries:

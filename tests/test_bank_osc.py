@@ -48,11 +48,14 @@ def test_load_and_pick_move_the_targets_and_bad_banks_are_refused(tmp_path):
         rejected = server.counters.rejected
         try:
             with OscSender(server.osc_port) as osc:
+                assert not server.router.describe("/bank/pick").listed  # nothing to pick
                 osc.send("/bank/pick", 0)  # nothing loaded yet
                 assert await wait_for(lambda: rejected["bad_file"] == 1)
                 osc.send("/bank/load", "bank.npz")
                 assert await wait_for(lambda: server.banks.current is not None)
                 assert len(server.banks.current) == 5
+                advertised = server.router.describe("/bank/pick")
+                assert advertised.listed and advertised.args[0].high == 4  # the bank's indices
                 if oscsend:  # a foreign client: liblo's oscsend
                     subprocess.run(
                         ["oscsend", "127.0.0.1", str(server.osc_port), "/bank/pick", "i", "3"],

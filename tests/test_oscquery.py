@@ -131,7 +131,13 @@ def _every_typed_node(root: dict, extra: list[dict]) -> list[dict]:
     return found + extra
 
 
-STRINGS = {"/get": "/truncation", "/subscribe": "/truncation", "/model": "tiny", "/quantize": "bar"}
+STRINGS = {
+    "/get": "/truncation",
+    "/subscribe": "/truncation",
+    "/model": "tiny",
+    "/quantize": "bar",
+    "/bank/load": "bank.npz",
+}
 
 
 def _message_at(node: dict, where: str) -> list[object]:
@@ -148,9 +154,15 @@ def _message_at(node: dict, where: str) -> list[object]:
     return args
 
 
-def test_every_advertised_type_and_range_is_exactly_what_is_accepted(tiny_generator):
+def test_every_advertised_type_and_range_is_exactly_what_is_accepted(tiny_generator, tmp_path):
+    from tests.test_bank_osc import make_bank
+
+    media = tmp_path / "media"
+    media.mkdir()
+    make_bank(media / "bank.npz", count=3)
+
     async def main():
-        server = Server(_config(str(tiny_generator)))
+        server = Server(_config(str(tiny_generator), media_dir=[str(media)]))
         await server.start()
         base = f"http://127.0.0.1:{server.oscquery.port}"
         try:
@@ -171,6 +183,7 @@ def test_every_advertised_type_and_range_is_exactly_what_is_accepted(tiny_genera
                         expected += 1
             counters = server.counters
             assert await wait_for(lambda: counters.as_dict()["accepted"] == expected)
+            assert await wait_for(lambda: server.banks.current is not None)  # loaded, not refused
             assert counters.as_dict()["rejected"] == 0, counters.as_dict()
 
             # Just beyond each numeric end: refused as out of range, nothing else.

@@ -98,7 +98,7 @@ def build_namespace(router: ControlRouter) -> Node:
     reading = router.controls.reading()
     root: Node = {"FULL_PATH": "/", "ACCESS": 0, "DESCRIPTION": "oscserver", "CONTENTS": {}}
     listed = [a for a in router.space.addresses if a.listed]
-    listed += [c.address for c in router.commands.values()]
+    listed += [c.address for c in router.commands.values() if c.address.listed]
     for address in listed:
         node = _container(root, address.address)
         node.update(attributes(address, reading))

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from oscserver.tasks import TaskManager
 
 log = logging.getLogger("oscserver.osc")
-MAX_INDEX = 2**31 - 1
 
 
 @dataclass
@@ -68,6 +67,7 @@ def bank_commands(
             router.reject("bad_file", f"{call.address}: {exc}", call.source)
             return
         banks.current, banks.path, banks.picked = bank, str(path), -1
+        router.commands["/bank/pick"] = pick_command()  # its range is the bank's size now
         log.info("bank %s: %d vectors for %s", path, len(bank), bank.generator)
 
     def pick(call: Call) -> None:
@@ -91,25 +91,27 @@ def bank_commands(
         stage.controls.apply_together([(change, 0, call.when) for change in changes])
         banks.picked = index
 
-    return [
-        Command(
-            Address(
-                "/bank/load",
-                (Arg("s"),),
-                "load a bank of stored vectors (.npz from oscserver curate, in the media "
-                "folders); reads back the file and how many vectors it holds",
-                read=lambda _: (banks.path, len(banks.current) if banks.current else 0),
-            ),
-            load,
+    def pick_command() -> Command:
+        """Listed (OSC, OSCQuery) once a bank is loaded, with the bank's indices as range."""
+        size = len(banks.current) if banks.current is not None else 0
+        address = Address(
+            "/bank/pick",
+            (Arg("i", 0, max(0, size - 1)),),
+            "move to stored vector I of the bank (its class weights and noise, or latent); "
+            "the controls' motion carries the picture there. Reads back the last pick",
+            read=lambda _: (banks.picked,),
+            listed=size > 0,
+        )
+        return Command(address, pick)
+
+    load_command = Command(
+        Address(
+            "/bank/load",
+            (Arg("s"),),
+            "load a bank of stored vectors (.npz from oscserver curate, in the media folders); "
+            "reads back the file and how many vectors it holds",
+            read=lambda _: (banks.path, len(banks.current) if banks.current else 0),
         ),
-        Command(
-            Address(
-                "/bank/pick",
-                (Arg("i", 0, MAX_INDEX),),
-                "move to stored vector I of the bank (its class weights and noise, or latent); "
-                "the controls' motion carries the picture there. Reads back the last pick",
-                read=lambda _: (banks.picked,),
-            ),
-            pick,
-        ),
-    ]
+        load,
+    )
+    return [load_command, pick_command()]

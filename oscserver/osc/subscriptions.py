@@ -158,7 +158,11 @@ class Subscriptions:
         router = self._router
         if not patterns:
             found = [a for a in router.space.addresses if a.listed and a.readable]
-            found += [c.address for c in router.commands.values() if c.address.readable]
+            found += [
+                c.address
+                for c in router.commands.values()
+                if c.address.listed and c.address.readable
+            ]
             return found
         seen: dict[str, Address] = {}
         for pattern in patterns:
