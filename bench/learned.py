@@ -139,6 +139,7 @@ def best_single_shift(frames: np.ndarray, largest: int = 8) -> tuple[float, int]
 
 def learn_and_roll_out(work: Path, learn_seconds: float, picture: Path) -> list[str]:
     """Run the learner, keep the snapshot models, roll each out, write the picture."""
+    from bench.rollout import rollout_metrics
     from export.nextframe import load_checkpoint, rollout
 
     footage = render_frames(FootageConfig(size=64, frames=660, seed=0))
@@ -177,9 +178,12 @@ def learn_and_roll_out(work: Path, learn_seconds: float, picture: Path) -> list[
         frames = rollout(net, start, len(truth) - 1)
         rows_out.append(frames)
         err = float(((frames[1:9].astype(float) - truth[1:9]) ** 2).mean()) / 255**2
+        m = rollout_metrics(footage[600:], rollout(net, start, 300))  # as bench rollout
         table.append(
             f"| {event['trained_seconds']:.0f} s | {event['step']} | {event['frames_seen']} | "
-            f"{event['loss']:.5f} | {err:.5f} |"
+            f"{event['loss']:.5f} | {err:.5f} | {m['sharpness_ratio']:.2f} | "
+            f"{m['motion_ratio']:.2f} | {m['change_10_ratio']:.2f} | "
+            f"{m['colour_drift_levels']:.1f} |"
         )
     columns = list(range(0, len(truth), 6))
     strip = np.concatenate(
@@ -188,7 +192,7 @@ def learn_and_roll_out(work: Path, learn_seconds: float, picture: Path) -> list[
     picture.parent.mkdir(parents=True, exist_ok=True)
     write_png(strip, picture)
     repeat = float(((truth[1:9].astype(float) - truth[0]) ** 2).mean()) / 255**2
-    table.append(f"| repeat the start frame | | | | {repeat:.5f} |")
+    table.append(f"| repeat the start frame | | | | {repeat:.5f} | | | | |")
     return table
 
 
@@ -278,8 +282,11 @@ def run(args: argparse.Namespace) -> int:
         if "learn" in parts:
             print(f"\n## learner ({load()})", flush=True)
             rows = learn_and_roll_out(work, learn_seconds, args.picture)
-            print("\n| learned for | step | pairs seen | loss | 8-frame rollout mse |")
-            print("| --- | --- | --- | --- | --- |")
+            print(
+                "\n| learned for | step | pairs seen | loss | 8-frame rollout mse | sharpness "
+                "| motion | change over 10 | colour drift |"
+            )
+            print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
             print("\n".join(rows))
             size = args.picture.stat().st_size / 1e3
             print(f"\npicture: {args.picture} ({size:.0f} kB); {load()}")
