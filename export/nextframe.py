@@ -106,14 +106,7 @@ class NextFrameNet(nn.Module):
 
     def forward(self, x: torch.Tensor, window: tuple[int, int] = (0, 0)) -> torch.Tensor:
         """``window``: where ``x`` (a training crop) starts in the whole frame, (top, left)."""
-        features = self.unshuffle(x - 0.5)
-        if self.config.coords:
-            coords = _coordinates(features, self.config.size // 2, window[0] // 2, window[1] // 2)
-            features = torch.cat([features, coords], dim=1)
-        h = torch.relu(self.stem(features))
-        h = self.half_res(h)
-        low = self.quarter_res(torch.relu(self.down(h)))
-        h = torch.relu(self.mix(h + torch.relu(self.up(low))))
+        h = self.head_input(x, window)
         base = x
         if self.config.warp:
             top, left = window[0] // 2, window[1] // 2
@@ -121,6 +114,27 @@ class NextFrameNet(nn.Module):
             whole = x.shape[-1] == self.config.size and x.shape[-2] == self.config.size
             base = warp(x, motion.expand(len(x), -1, -1, -1), self.config.wrap and whole)
         return torch.clamp(base + self.shuffle(self.head(h)), 0.0, 1.0)
+
+    def head_input(self, x: torch.Tensor, window: tuple[int, int] = (0, 0)) -> torch.Tensor:
+        """What the change head sees: ``[B, width, S/2, S/2]``, after the last ReLU."""
+        features = self.unshuffle(x - 0.5)
+        if self.config.coords:
+            coords = _coordinates(features, self.config.size // 2, window[0] // 2, window[1] // 2)
+            features = torch.cat([features, coords], dim=1)
+        h = torch.relu(self.stem(features))
+        h = self.half_res(h)
+        low = self.quarter_res(torch.relu(self.down(h)))
+        return torch.relu(self.mix(h + torch.relu(self.up(low))))
+
+
+@torch.no_grad()
+def head_activity(net: NextFrameNet, frames: np.ndarray) -> float:
+    """The fraction of the change head's inputs that are not zero, over ``frames``. 0 means
+    the last ReLU went dark everywhere during training: the head can never learn again and
+    the model is the warp alone (measured: it happens in some runs, in the first hundred
+    steps; docs/benchmarks.md)."""
+    net.eval()
+    return float((net.head_input(to_batch(frames[:32])) > 0).float().mean())
 
 
 def _coordinates(like: torch.Tensor, full: int, top: int, left: int) -> torch.Tensor:

@@ -207,6 +207,7 @@ def run_nextframe(args: argparse.Namespace) -> int:
         NextFrameTrainer,
         evaluate,
         export_nextframe,
+        head_activity,
         save_checkpoint,
     )
 
@@ -234,6 +235,15 @@ def run_nextframe(args: argparse.Namespace) -> int:
         f"held-out next frames ({len(test) - 1} pairs): model mse {model_mse:.5f}, "
         f"repeat-previous mse {repeat_mse:.5f} ({model_mse / max(repeat_mse, 1e-12):.2f}x)"
     )
+    active = head_activity(trainer.net, test)
+    if trainer.step > 0 and active == 0:
+        _log(
+            "warning: the change head's inputs are all zero (its last ReLU went dark while "
+            "training), so the model is the warp alone and will not learn more; train again "
+            "with another --seed"
+        )
+    elif trainer.step > 0:
+        _log(f"change head: {active:.0%} of its inputs active")
     report = export_nextframe(trainer.net, args.output, start_frame=frames[0])
     checkpoint = args.output.with_suffix(".pt")
     save_checkpoint(trainer.net, checkpoint, trainer, start_frame=frames[0])

@@ -136,3 +136,23 @@ def test_train_cli_errors_name_the_problem(tmp_path, capsys):
     (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="cannot read checkpoint"):
         load_checkpoint(tmp_path / "bad.pt")
+
+
+def test_a_dark_change_head_is_reported(tmp_path, capsys):
+    """A change head whose inputs all went dark can never learn: head_activity says 0, and
+    ``train nextframe`` warns instead of passing the warp alone off as a trained model."""
+    from export.nextframe import NextFrameNet, head_activity
+
+    frames = render_frames(FootageConfig(size=32, frames=40, seed=0))
+    net = NextFrameNet(NextFrameConfig(size=32, width=8))
+    assert head_activity(net, frames) > 0.1  # a fresh network is alive
+    with torch.no_grad():
+        net.mix.conv2.bias.fill_(-100.0)  # what training did in two runs of three
+    assert head_activity(net, frames) == 0.0
+
+    footage = tmp_path / "f.mp4"
+    write_video(frames, footage)
+    model = tmp_path / "nf.onnx"
+    argv = ["nextframe", str(footage), "-o", str(model), "--size", "32", "--width", "8"]
+    assert train_main([*argv, "--steps", "2"]) == 0
+    assert "of its inputs active" in capsys.readouterr().err
