@@ -71,13 +71,20 @@ def test_load_and_pick_move_the_targets_and_bad_banks_are_refused(tmp_path):
                 assert await wait_for(lambda: rejected["bad_index"] == 1)
                 for name in ("wide.npz", "plain.npz", "junk.npz", "absent.npz", "../bank.npz"):
                     osc.send("/bank/load", name)
-                assert await wait_for(lambda: rejected["bad_file"] == 6, 10.0)
+                # Not in the media folders: rejected at once. Not a bank for this generator:
+                # refused once read, with the reason.
+                assert await wait_for(lambda: rejected["bad_file"] == 3)
+                assert await wait_for(lambda: server.banks.refusals == 3, 10.0)
+                assert "does not exist" not in server.banks.last_refusal
                 # Every refusal left the bank in use alone, and rendering went on.
                 assert server.banks.path.endswith("bank.npz") and server.banks.picked == 3
                 frames = server.render_loop.stats.rendered
                 assert await wait_for(lambda: server.render_loop.stats.rendered > frames + 3)
                 osc.send("/bank/pick", 1.0)  # Pd and Max send floats
                 assert await wait_for(lambda: server.banks.picked == 1)
+            # Each of the 10 messages counted once: accepted or rejected, never both.
+            counts = server.counters.as_dict()
+            assert counts["accepted"] + counts["rejected"] == 10, counts
         finally:
             await server.stop()
 
@@ -102,8 +109,8 @@ def test_bank_addresses_are_listed_and_read_back(tmp_path):
             pick = server.router.describe("/bank/pick")
             assert load is not None and pick is not None
             reading = server.stages.current.controls.reading()
-            path, size = load.read(reading)
-            assert path.endswith("bank.npz") and size == 7
+            path, size, refusal = load.read(reading)
+            assert path.endswith("bank.npz") and size == 7 and refusal == ""
             assert pick.read(reading) == (-1,)
         finally:
             await server.stop()

@@ -5,9 +5,12 @@
                         vector I: its targets are set, and the controls' motion (a spring, with
                         /spring) carries the picture there
 
-A bank loads off the event loop; a file that is not a bank, or was made for a generator with
-other inputs, is refused with ``bad_file`` (counted, logged) and the bank in use stays. A pick
-acts when it arrives; an index past the end is ``bad_index``.
+A bank loads off the event loop. A path outside the media folders is rejected at once
+(``bad_file``, counted); a file that then turns out not to be a bank, or made for a generator
+with other inputs, is refused when it has been read: logged with the reason, counted in
+``Banks.refusals`` and read back by ``/get /bank/load``, and the bank in use stays (like a
+``/model`` file that fails to load). A pick acts when it arrives; an index past the end is
+``bad_index``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ class Banks:
     current: Bank | None = None
     path: str = ""
     picked: int = -1
+    refusals: int = 0
+    """banks that passed the path check but failed to load or fit (logged, not OSC rejections:
+    their message was already accepted)"""
+    last_refusal: str = ""
 
 
 def bank_commands(
@@ -64,7 +71,9 @@ def bank_commands(
             bank = await asyncio.to_thread(Bank.load, path)
             fit_to(bank, stages.current.spec.controls, f"bank {path.name}")
         except BankError as exc:
-            router.reject("bad_file", f"{call.address}: {exc}", call.source)
+            banks.refusals += 1
+            banks.last_refusal = str(exc)
+            log.error("bank refused, keeping %s: %s", banks.path or "no bank", exc)
             return
         banks.current, banks.path, banks.picked = bank, str(path), -1
         router.commands["/bank/pick"] = pick_command()  # its range is the bank's size now
@@ -109,8 +118,12 @@ def bank_commands(
             "/bank/load",
             (Arg("s"),),
             "load a bank of stored vectors (.npz from oscserver curate, in the media folders); "
-            "reads back the file and how many vectors it holds",
-            read=lambda _: (banks.path, len(banks.current) if banks.current else 0),
+            "reads back the file, how many vectors it holds and the last refusal",
+            read=lambda _: (
+                banks.path,
+                len(banks.current) if banks.current else 0,
+                banks.last_refusal,
+            ),
         ),
         load,
     )
