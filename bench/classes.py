@@ -73,6 +73,8 @@ def ranks_of(pictures: np.ndarray, classes, classifier, batch: int = 16) -> np.n
     """The rank of each picture's own class among the classifier's logits (0: top-1)."""
     import torch
 
+    from export.classifier import class_ranks
+
     n_classes, n_seeds = pictures.shape[:2]
     flat = pictures.reshape(n_classes * n_seeds, *pictures.shape[2:])
     labels = np.repeat(np.asarray(classes), n_seeds)
@@ -80,10 +82,8 @@ def ranks_of(pictures: np.ndarray, classes, classifier, batch: int = 16) -> np.n
     with torch.no_grad():
         for start in range(0, len(flat), batch):
             images = torch.from_numpy(flat[start : start + batch]).permute(0, 3, 1, 2) / 255.0
-            logits = classifier(images.float())
-            for i, row in enumerate(logits):
-                label = labels[start + i]
-                ranks[start + i] = int((row > row[label]).sum())
+            part = labels[start : start + batch]
+            ranks[start : start + batch] = class_ranks(classifier(images.float()), part)
     return ranks.reshape(n_classes, n_seeds)
 
 
@@ -97,11 +97,8 @@ def summary(ranks: np.ndarray) -> dict:
 
 
 def bench_classes(model, classes, seeds, truncation, csv: Path | None = None) -> dict:
-    import torch
-
     from export.classifier import load_classifier
 
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     began = time.perf_counter()
     pictures = render_classes(model, classes, seeds, truncation)
     rendered = time.perf_counter() - began

@@ -17,14 +17,12 @@ result from being a one-network trick: a picture must read as its class from man
 from __future__ import annotations
 
 import importlib
-import logging
 import math
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-
-log = logging.getLogger("oscserver.export")
 
 TRAINING_CLASSIFIER = "efficientnet-lite0"
 HELD_OUT_CLASSIFIER = "efficientnet-lite2"
@@ -146,3 +144,10 @@ def class_probability(classifier: nn.Module, images: torch.Tensor) -> torch.Tens
     """Softmax probabilities ``[N, classes]`` of images ``[N, 3, H, W]`` in 0..1, no gradient."""
     with torch.no_grad():
         return torch.softmax(classifier(images), dim=-1)
+
+
+def class_ranks(logits: torch.Tensor, labels) -> np.ndarray:
+    """Where each row's own class ranks among its logits: 0 is the top-1, 4 still the top 5."""
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.long)
+    own = logits.gather(1, labels[:, None])
+    return (logits > own).sum(dim=1).numpy().astype(np.int64)

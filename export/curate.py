@@ -17,7 +17,6 @@ differentiable ``draw``. :func:`default_drawable`, :func:`biggan_drawable` and
 
 from __future__ import annotations
 
-import logging
 import math
 import zlib
 from collections.abc import Callable, Sequence
@@ -30,8 +29,6 @@ from torch.nn import functional as F
 from export.classifier import augment
 from oscserver.bank import Bank
 from oscserver.render.contract import InputDeclaration
-
-log = logging.getLogger("oscserver.export")
 
 HOPELESS = 0.1
 """Half way through its steps, a start still under this fraction of ``stop_at`` gives up."""

@@ -69,7 +69,7 @@ def build_parser(prog: str = "oscserver curate") -> argparse.ArgumentParser:
 
 
 def parse_classes(args: argparse.Namespace) -> list[int]:
-    from oscserver.imagenet import find_class
+    from oscserver.audio.knobs import class_list
 
     if args.all:
         return list(range(1000))
@@ -81,18 +81,10 @@ def parse_classes(args: argparse.Namespace) -> list[int]:
         except (OSError, UnicodeDecodeError) as exc:
             raise OscServerError(f"cannot read {args.classes_from}: {exc}") from exc
         return pick_classes(text, args.count, sentence_embedder())
-    out = []
-    for part in args.classes.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            index = find_class(int(part) if part.isdigit() else part).index
-        except (KeyError, ValueError, IndexError) as exc:
-            raise OscServerError(f"--classes: {exc}") from exc
-        if index in out:
-            raise OscServerError(f"--classes: {part} is given twice")
-        out.append(index)
+    out = list(class_list("--classes", args.classes))
+    repeated = sorted({c for c in out if out.count(c) > 1})
+    if repeated:
+        raise OscServerError(f"--classes: class {', '.join(map(str, repeated))} is given twice")
     if not out:
         raise OscServerError("--classes names no class")
     return out

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from export.classifier import augment
+from export.classifier import augment, class_ranks
 from export.default_generator import NOISE_DIM, NUM_CLASSES, DefaultGenerator
 from oscserver.render.noise import truncated_noise
 
@@ -156,9 +156,9 @@ def judge(
                 rgb = gen.draw(onehot, noises[j], t)
                 pictures.append(rgb.floor().reshape(gen.size, gen.size, 3))
             images = torch.stack(pictures).permute(0, 3, 1, 2) / 255.0
-            logits = classifier(images)
-            for (i, j), row in zip(part, logits, strict=True):
-                ranks[i, j] = int((row > row[classes[i]]).sum())
+            found = class_ranks(classifier(images), [classes[i] for i, _ in part])
+            for (i, j), rank in zip(part, found, strict=True):
+                ranks[i, j] = rank
     return ranks
 
 

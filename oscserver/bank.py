@@ -125,13 +125,20 @@ def fit_to(bank: Bank, controls, where: str = "bank") -> None:
                 f"{where} stores {name!r}, which this generator does not have (its inputs: "
                 f"{have}); the bank was made for {bank.generator}"
             )
-        if values.shape[1] != control.length:
-            raise BankError(
-                f"{where}: {name!r} vectors of {values.shape[1]} numbers; this generator's "
-                f"{name!r} takes {control.length} (the bank was made for {bank.generator})"
-            )
-        if values.min() < control.low or values.max() > control.high:
-            raise BankError(
-                f"{where}: {name!r} values outside the generator's range "
-                f"[{control.low:g}, {control.high:g}]"
-            )
+        check_vectors(values, control, where, f" (the bank was made for {bank.generator})")
+
+
+def check_vectors(values: np.ndarray, control, where: str, note: str = "") -> None:
+    """Rows of ``values`` (``[N, length]``) fit ``control`` (name, length, low, high): the same
+    length, every value in range. Raises BankError naming ``where`` and the mismatch."""
+    name = control.name
+    if values.ndim != 2 or values.shape[1] != control.length:
+        raise BankError(
+            f"{where}: {name!r} vectors of shape {values.shape}; this generator's {name!r} "
+            f"takes {control.length} numbers{note}"
+        )
+    if values.min() < control.low or values.max() > control.high:
+        raise BankError(
+            f"{where}: {name!r} values outside the generator's range "
+            f"[{control.low:g}, {control.high:g}]{note}"
+        )

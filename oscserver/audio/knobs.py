@@ -137,9 +137,14 @@ def _convert(mapping: str, name: str, hint: Any, value: object) -> object:
     if hint is str:
         return text
     if hint == tuple[int, ...]:
-        items = [item for item in text.split(",") if item.strip()]
-        return tuple(_class_index(where, item) for item in items)
+        return class_list(where, text)
     raise AudioError(f"{where} has a type this parser does not know: {hint!r}")
+
+
+def class_list(where: str, text: str) -> tuple[int, ...]:
+    """``"1,207,golden retriever"`` -> ImageNet class indices (names, WordNet ids or indices;
+    AudioError naming ``where`` for one that is not a class)."""
+    return tuple(_class_index(where, item) for item in text.split(",") if item.strip())
 
 
 def _class_index(where: str, item: object) -> int:

@@ -34,7 +34,7 @@ from oscserver.audio.mappings.base import Mapping
 from oscserver.audio.mappings.kmeans import kmeans, nearest
 from oscserver.audio.messages import Message, floats, sparse_pairs
 from oscserver.audio.target import ControlTarget
-from oscserver.bank import Bank, BankError, fit_to
+from oscserver.bank import Bank, BankError, check_vectors, fit_to
 
 log = logging.getLogger("oscserver.audio")
 
@@ -167,9 +167,10 @@ class ClusterMapping(Mapping):
             self.curated = self._read_curated(knobs.bank)
         if knobs.load:
             self.model = ClusterModel.load(Path(knobs.load))
-            self._check_bank(self.model.bank, knobs.load)
+            self._check(self.model.bank, self.noise_control, knobs.load)
             if self.model.classes is not None:
-                self._check_classes(self.model.classes, knobs.load)
+                cls = target.need_class_weights(self.name)
+                self._check(self.model.classes, cls, knobs.load)
         self._hold_frames = round(knobs.min_hold * fps)
         self._current: int | None = None
         self._candidate: int | None = None
@@ -271,14 +272,6 @@ class ClusterMapping(Mapping):
             return noise.astype(np.float32), None
         return noise.astype(np.float32), bank.inputs[cls.name][rows].astype(np.float32)
 
-    def _check_classes(self, classes: np.ndarray, where: str) -> None:
-        cls = self.target.need_class_weights(self.name)
-        if classes.shape[1] != cls.length or classes.min() < cls.low or classes.max() > cls.high:
-            raise AudioError(
-                f"{where}: class weights of shape {classes.shape} do not fit the generator's "
-                f"{cls.name!r} ({cls.length} numbers in [{cls.low:g}, {cls.high:g}])"
-            )
-
     def _make_bank(self, k: int) -> np.ndarray:
         knobs, noise = self.knobs, self.noise_control
         if knobs.bank:
@@ -292,21 +285,15 @@ class ClusterMapping(Mapping):
                     f"{k} rows of {noise.length} numbers"
                 )
             bank = bank[:k].astype(np.float32)
-            self._check_bank(bank, knobs.bank)
+            self._check(bank, noise, knobs.bank)
             return bank
         rng = np.random.default_rng(knobs.seed)
         values = truncnorm(-2, 2).rvs(size=(k, noise.length), random_state=rng) * knobs.spread
         return np.clip(values, noise.low, noise.high).astype(np.float32)
 
-    def _check_bank(self, bank: np.ndarray, where: str) -> None:
-        noise = self.noise_control
-        if bank.shape[1] != noise.length:
-            raise AudioError(
-                f"{where}: latent vectors of {bank.shape[1]} numbers; the generator's "
-                f"{noise.name!r} takes {noise.length}"
-            )
-        if bank.min() < noise.low or bank.max() > noise.high:
-            raise AudioError(
-                f"{where}: latent values outside the generator's {noise.name!r} range "
-                f"[{noise.low:g}, {noise.high:g}]"
-            )
+    @staticmethod
+    def _check(vectors: np.ndarray, control, where: str) -> None:
+        try:
+            check_vectors(vectors, control, where)
+        except BankError as exc:
+            raise AudioError(str(exc)) from None
