@@ -80,7 +80,10 @@ def test_corrupt_or_missing_model_is_refused_and_rendering_goes_on(tmp_path):
         await server.start()
         try:
             with OscSender(server.osc_port) as osc:
+                # One load at a time: each runs off the loop, and last_refusal is whichever
+                # finished last.
                 osc.send("/model", str(corrupt))
+                assert await wait_for(lambda: server.stages.library.refused == 1, 10.0)
                 osc.send("/model", str(plain))
                 osc.send("/model", str(tmp_path / "missing.onnx"))
                 osc.send("/model", 3)
