@@ -5,7 +5,8 @@ for each of ``--seeds``, ``--truncation`` 0.5) through ONNX Runtime from the gen
 (the shipped default generator unless MODEL is given), and judged by ImageNet classifiers:
 EfficientNet-Lite0 (what ``oscserver train default`` trains against) and EfficientNet-Lite2
 (held out). Reports, per classifier, how often the class is in the top 1 and top 5 (chance:
-0.1 % and 0.5 %) and the median rank; ``--csv`` writes the rank of every class and seed.
+0.1 % and 0.5 %) and the median rank; ``--csv`` writes the rank of every class and seed,
+``--markdown`` the same as a table with the class names (docs/classes.md is one).
 Needs the ``torch`` and ``curate`` extras.
 """
 
@@ -30,6 +31,7 @@ def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--seeds", default="0,1", help="noise seeds (0,1)")
     p.add_argument("--truncation", type=float, default=0.5)
     p.add_argument("--csv", type=Path, help="write class,seed,rank per classifier here")
+    p.add_argument("--markdown", type=Path, help="write the ranks as a table of named classes")
     p.set_defaults(
         run=lambda a: print_json(
             bench_classes(
@@ -38,6 +40,7 @@ def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
                 [int(s) for s in a.seeds.split(",")],
                 a.truncation,
                 a.csv,
+                a.markdown,
             )
         )
     )
@@ -96,7 +99,9 @@ def summary(ranks: np.ndarray) -> dict:
     }
 
 
-def bench_classes(model, classes, seeds, truncation, csv: Path | None = None) -> dict:
+def bench_classes(
+    model, classes, seeds, truncation, csv: Path | None = None, markdown: Path | None = None
+) -> dict:
     from export.classifier import load_classifier
 
     began = time.perf_counter()
@@ -123,4 +128,37 @@ def bench_classes(model, classes, seeds, truncation, csv: Path | None = None) ->
             for j, seed in enumerate(seeds):
                 lines.append(f"{label},{seed}," + ",".join(str(int(r[i, j])) for r in rows))
         csv.write_text("\n".join(lines) + "\n")
+    if markdown is not None:
+        markdown.write_text(markdown_table(result, classes, seeds, rows))
     return result
+
+
+def markdown_table(result: dict, classes, seeds, rows) -> str:
+    """Every class with its rank under each classifier and seed (0: top-1; bold: top 5)."""
+    from oscserver.imagenet import imagenet_classes
+
+    names = imagenet_classes()
+    heads = [f"{n} seed {s}" for n in CLASSIFIERS for s in seeds]
+    lines = [
+        f"# Class by class: {result['model']}",
+        "",
+        f"Made by `oscserver bench classes --markdown` (truncation {result['truncation']}, "
+        f"noise seeds {', '.join(map(str, seeds))}). Each cell is where the class ranks among "
+        "the classifier's 1000 guesses for the picture of that class: 0 is its first guess; "
+        "bold is the top 5.",
+        "",
+    ]
+    for name in CLASSIFIERS:
+        r = result[name]
+        top1, top5, median = r["top1"], r["top5"], r["median_rank"]
+        lines.append(f"- {name}: top-1 {top1:.1%}, top-5 {top5:.1%}, median rank {median}")
+    lines += ["", "| class | name | " + " | ".join(heads) + " |"]
+    lines.append("| --- | --- |" + " --- |" * len(heads))
+    for i, label in enumerate(classes):
+        cells = [
+            f"**{int(r[i, j])}**" if r[i, j] < 5 else str(int(r[i, j]))
+            for r in rows
+            for j in range(len(seeds))
+        ]
+        lines.append(f"| {label} | {names[label].label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

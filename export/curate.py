@@ -97,14 +97,20 @@ def free_inputs(inputs: Sequence[InputDeclaration]) -> list[InputDeclaration]:
 class _Start:
     """One start's raw parameters and how they map into the inputs' ranges."""
 
-    def __init__(self, inputs: Sequence[InputDeclaration], rng: np.random.Generator) -> None:
+    def __init__(
+        self, inputs: Sequence[InputDeclaration], rng: np.random.Generator, label: int = -1
+    ) -> None:
         self.inputs = list(inputs)
         self.raw: dict[str, torch.Tensor] = {}
         for d in self.inputs:
             length = d.size
             if d.role == "class_weights":
-                # Logits of a softmax: a few random classes dominate the start's mix.
+                # Logits of a softmax: a few random classes dominate the start's mix, and the
+                # class sought is among them at half the strongest's weight (from
+                # nowhere in a 1000-way mix it would take hundreds of steps to come in).
                 raw = rng.normal(0.0, 3.0, size=(1, length))
+                if 0 <= label < length:
+                    raw[0, label] = raw.max() - 0.7
             else:
                 lo, hi = d.range
                 spread = min(1.0, (hi - lo) / 4)
@@ -190,7 +196,7 @@ def _curate_one(
     seed = zlib.crc32(f"{settings.seed}:{label}:{start}".encode())
     rng = np.random.default_rng(seed)
     views_rng = torch.Generator().manual_seed(seed)
-    state = _Start(free, rng)
+    state = _Start(free, rng, label)
     opt = torch.optim.Adam(list(state.raw.values()), lr=settings.lr)
     previous = None
     target = torch.tensor([label] * (settings.views + 1))
@@ -270,9 +276,9 @@ def to_bank(
     """The kept results as a :class:`~oscserver.bank.Bank`."""
     kept = [r for r in results if r.kept]
     if not kept:
+        whys = "; ".join(sorted({r.why for r in results}))
         raise CurateError(
-            "no start reached the stop-early probability; give more --steps, more --starts or "
-            "a lower --stop-at"
+            f"no start was kept ({whys}); give more --steps, more --starts or another --stop-at"
         )
     names = list(kept[0].values)
     fixed = {

@@ -1,4 +1,4 @@
-"""The embedded default generator: a style-modulated CPPN that needs no downloaded weights.
+"""The embedded default generator: a style-modulated CPPN over trained class pictures.
 
 A CPPN ("compositional pattern-producing network") maps pixel coordinates to colours. Random,
 untrained weights already draw flowing, marbled, organic patterns when a network composes a few
@@ -6,14 +6,14 @@ smooth non-linearities over a bank of sinusoidal coordinate features. This modul
 network in a BigGAN-compatible interface, so every patch, mapping and OSC address written for
 BigGAN plays it too:
 
-``class``       float32 [1, 1000], class weights in [0, 1] (a one-hot picks one "look")
+``class``       float32 [1, 1000], class weights in [0, 1] (a one-hot picks one class)
 ``noise``       float32 [1, 128], latent in [-2, 2]
 ``truncation``  float32 [1], in [0.02, 1]: calm (few large soft shapes) to wild (fine detail)
 ``image``       uint8 [1, H, W, 3], NHWC, 0..255 (scaling and cast happen in the graph)
 
 The design is split by cost.
 
-*Per frame* (a few hundred thousand multiply-adds at most, negligible):
+*Per frame* (a few million multiply-adds at most, negligible):
 
 1. The class weights pick a 64-dimensional class embedding through a fixed random
    ``[1000, 64]`` matrix (linear, like BigGAN's shared embedding, so class mixes blend).
@@ -40,13 +40,22 @@ The design is split by cost.
    the matrix product) that ONNX Runtime fuses with the ``Tanh``.
 7. A last ``Gemm`` to four columns: the palette phase ``a`` (the palette's cycle count and hue
    folded into the weights) as ``a``, ``a - pi/2``, ``2a + phi``, and a shading field; one
-   ``Cos`` over those four columns; one ``[4, 3]`` ``Gemm`` mixes them into 0..255 RGB (plus
-   0.5 for rounding), then ``Clip``, ``Cast`` to uint8 and a free reshape to NHWC.
+   ``Cos`` over those four columns; one ``[4, 3]`` ``Gemm`` mixes them into 0..255 RGB: the
+   *marbling*.
+8. The *class picture*: every class has a 32x32 RGB picture (uint8, 3 MB for all 1000,
+   ``export/default_pictures.npz``) trained so that an ImageNet classifier sees the class in
+   the finished frame (``oscserver train default``, docs/curation.md). The class weights mix
+   the pictures linearly (one ``MatMul``); the picture is stretched over the frame by two
+   small matrix products (bilinear rows, then columns) through a gentle sine bend whose
+   phase and drift come from ``w``, so the noise moves it like liquid. It shows through the
+   marbling by truncation: none when calm (0.02: the marbling alone), 95 % from 0.5 on.
+   Then ``Clip``, ``Cast`` to uint8 and a free reshape to NHWC.
 
-Everything is a smooth function of the inputs, so nearby inputs give nearby frames. The weights
-come from a fixed seed through a private ``torch.Generator`` (the global RNG is left alone), so
-the module and its ONNX export are the same on every run, and both resolutions share them: a
-512 frame is the 256 frame sampled twice as finely.
+Everything is a smooth function of the inputs, so nearby inputs give nearby frames. The CPPN's
+weights come from a fixed seed through a private ``torch.Generator`` (the global RNG is left
+alone) and the class pictures from their file, so the module and its ONNX export are the same
+on every run, and both resolutions share them: a 512 frame is the 256 frame sampled twice as
+finely.
 """
 
 from __future__ import annotations
@@ -61,6 +70,17 @@ from export.onnx_export import ExportReport, InputDeclaration, biggan_interface,
 from oscserver.render.contract import DEFAULT_SIZES
 
 SEED = 20240611
+#: The trained class pictures (``oscserver train default --all`` writes them; uint8).
+PICTURES_PATH = Path(__file__).with_name("default_pictures.npz")
+#: Each class picture is PICTURE x PICTURE pixels, stretched over the frame.
+PICTURE = 32
+#: How fast the bend's phases follow the latent: a noise step of 0.1 moves the picture a
+#: few levels, as it moves the marbling (tests/test_default_generator.py).
+BEND_PHASE_GAIN = 2.0
+#: How much of the picture the wild marbling takes back at truncation 1.
+WILD_SHARE = 0.8
+#: The class picture's contrast at truncation 0 (1 at 0.5, rising on past it).
+CONTRAST_AT_0 = 0.25
 NUM_CLASSES = 1000
 NOISE_DIM = 128
 EMBED_DIM = 64
@@ -87,10 +107,12 @@ class DefaultGenerator(nn.Module):
     """Style-modulated CPPN rendering a ``size`` x ``size`` uint8 RGB frame, NHWC.
 
     ``forward(class_weights [1,1000], noise [1,128], truncation [1]) -> uint8 [1,size,size,3]``.
-    The weights depend only on ``seed``, never on ``size``.
+    The weights depend only on ``seed`` and the class pictures on their file, never on ``size``.
     """
 
-    def __init__(self, size: int = 256, seed: int = SEED) -> None:
+    def __init__(self, size: int = 256, seed: int = SEED, pictures: bool = True) -> None:
+        """``pictures``: load the trained class pictures (:data:`PICTURES_PATH`; a missing or
+        broken file is an error); with ``False`` every class picture is flat grey."""
         super().__init__()
         if size < 8:
             raise ValueError(f"size must be at least 8, got {size}")
@@ -145,6 +167,14 @@ class DefaultGenerator(nn.Module):
         self.palette_b = nn.Parameter(randn(16, scale=0.2))
         # Flow direction: a 2-vector from w weights the features by orientation (cos/sin 2 theta).
         self.flow = nn.Parameter(affine(LATENT_DIM, 2, gain=1.0))
+        # The class picture: PICTURE x PICTURE RGB per class (uint8), trained against an
+        # ImageNet classifier; the latent bends it (see _bent).
+        self.bend = nn.Parameter(affine(LATENT_DIM, 6, gain=1.0))
+        self.register_buffer("taps", torch.arange(PICTURE, dtype=torch.float32).reshape(1, -1))
+        table = torch.full((NUM_CLASSES, 3 * PICTURE * PICTURE), 128, dtype=torch.uint8)
+        if pictures:
+            table = load_pictures(PICTURES_PATH)
+        self.register_buffer("pictures", table)  # uint8: the file stores a quarter
 
     # ---------------------------------------------------------------- per-frame part
     def latent(
@@ -161,6 +191,36 @@ class DefaultGenerator(nn.Module):
             emb = class_weights @ self.class_embed
         h = torch.cat([emb, noise * t], dim=1) @ self.map1 + self.map1_b
         return emb, torch.tanh(h) @ self.map2
+
+    def _bent(
+        self, picture: torch.Tensor, noise: torch.Tensor, w: torch.Tensor, t: torch.Tensor
+    ) -> torch.Tensor:
+        """The class picture stretched over the frame, ``[size * size, 3]`` in 0..255, read
+        through a gentle separable bend: each axis is squeezed and stretched by a sine whose
+        phase comes from the noise (so it moves the picture like liquid), frequency and drift
+        from ``w``, and
+        whose depth grows with truncation. Bilinear sampling as two small matrix products
+        (rows, then columns), a few percent of the frame's cost."""
+        # Phases straight from the noise (unbounded: a sine takes them), so the noise moves
+        # the picture and a class change does not swing it; turns and drift from w.
+        phases = (noise @ self.bend[:, :2]) * BEND_PHASE_GAIN
+        bend = torch.cat([phases, torch.tanh(w @ self.bend[:, 2:])], dim=1)  # [1, 6]
+        depth = 0.01 + 0.03 * t
+
+        def weights(axis: int) -> torch.Tensor:  # [size, PICTURE]: bilinear, edges held
+            phase, turns, drift = (
+                bend[:, axis : axis + 1],
+                bend[:, 2 + axis : 3 + axis],
+                bend[:, 4 + axis : 5 + axis],
+            )
+            x = self.axis.reshape(-1, 1)
+            x = x + depth * torch.sin(math.pi * ((1.5 + turns) * x + 2.0 * phase)) + 0.03 * drift
+            u = torch.clamp((x + 1.0) * (PICTURE / 2.0) - 0.5, 0.0, PICTURE - 1.0)
+            return torch.relu(1.0 - torch.abs(u - self.taps))
+
+        rows, cols = weights(1), weights(0)
+        sampled = rows @ picture.reshape(3, PICTURE, PICTURE) @ cols.t()  # [3, size, size]
+        return sampled.reshape(3, self.size * self.size).t() * 255.0
 
     @staticmethod
     def _modulate(weight: torch.Tensor, style: torch.Tensor, gain: torch.Tensor) -> torch.Tensor:
@@ -193,10 +253,12 @@ class DefaultGenerator(nn.Module):
         noise: torch.Tensor,
         truncation: torch.Tensor,
         emb: torch.Tensor | None = None,
+        picture: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """The frame before rounding: float ``[size * size, 3]`` in 0..255 (plus 0.5), with
-        gradients (``forward`` casts it to uint8). ``emb`` replaces the class embedding (the
-        class training optimises it directly)."""
+        gradients (``forward`` casts it to uint8). ``emb`` replaces the class embedding and
+        ``picture`` (``[1, 3, PICTURE, PICTURE]``, 0..1) the class picture: the class
+        training optimises them directly."""
         t = truncation.reshape(1, 1)
         emb, w = self.latent(class_weights, noise, truncation, emb)
 
@@ -250,7 +312,45 @@ class DefaultGenerator(nn.Module):
         )
         waves = torch.cos(torch.addmm(last_b, h, last_w))  # [HW, 4]
         mix = torch.cat([lum, chroma, accent, shade * (0.6 + base)]) * 255.0  # [4, 3]
-        return torch.clamp(torch.addmm(base * 255.0 + 0.5, waves, mix), 0.0, 255.0)
+        marble = torch.addmm(base * 255.0, waves, mix)  # [HW, 3], 0..255
+
+        # The class picture, bent by the latent (the noise moves it like liquid), shows
+        # through the marbling as truncation rises: calm is the marbling alone.
+        if picture is None:
+            table = self.pictures.to(torch.float32) * (1.0 / 255.0)
+            picture = (class_weights @ table).reshape(1, 3, PICTURE, PICTURE)
+        shown = self._bent(picture, noise, w, t)  # [HW, 3], 0..255
+        # Its contrast grows with truncation too (1 at 0.5, where it was trained): softer as it
+        # comes in, stronger as the marbling turns wild.
+        weight, contrast = picture_weight(t), CONTRAST_AT_0 + (1.0 - CONTRAST_AT_0) * 2.0 * t
+        shown = weight * contrast * shown + weight * (1.0 - contrast) * 127.5
+        return torch.clamp(marble * (1.0 - weight) + shown + 0.5, 0.0, 255.0)
+
+
+def picture_weight(truncation: torch.Tensor) -> torch.Tensor:
+    """How much of the class picture shows at ``truncation``: none when calm (the marbling
+    alone), 0.95 at 0.5, then the wild marbling takes over again (WILD_SHARE of it at 1)."""
+    rise = 1.0 - torch.exp(-((truncation / 0.2) ** 2))
+    past = torch.clamp((truncation - 0.5) * 2.0, 0.0, 1.0)
+    return 0.95 * rise * (1.0 - WILD_SHARE * past * past * (3.0 - 2.0 * past))
+
+
+def load_pictures(path: Path) -> torch.Tensor:
+    """The class pictures ``[NUM_CLASSES, 3 * PICTURE * PICTURE]``, uint8, from ``path``;
+    raises ValueError naming a file that is not one."""
+    import numpy as np
+
+    if not path.is_file():
+        raise ValueError(f"{path}: the class pictures are missing (`oscserver train default`)")
+    try:
+        with np.load(path) as data:
+            table = data["pictures"]
+    except (OSError, ValueError, KeyError, EOFError) as error:
+        raise ValueError(f"{path}: not a class-picture file ({error})") from error
+    expected = (NUM_CLASSES, 3 * PICTURE * PICTURE)
+    if table.shape != expected or table.dtype != np.uint8:
+        raise ValueError(f"{path}: pictures are {table.dtype} {table.shape}; need uint8 {expected}")
+    return torch.from_numpy(table.copy())
 
 
 def default_class_weights() -> torch.Tensor:
@@ -269,29 +369,32 @@ def input_specs() -> list[InputDeclaration]:
         truncation_range=TRUNCATION_RANGE,
         classes=NUM_CLASSES,
         noise_dim=NOISE_DIM,
-        describe_class="class weights: every class has its own palette and flow; mixes blend",
-        describe_noise="latent: moves the shapes, flow direction and palette details",
-        describe_truncation="low: calm, few large soft shapes; high: wild, fine detail, strong "
-        "colour",
+        describe_class="class weights: every class has its own picture, palette and flow; mixes "
+        "blend",
+        describe_noise="latent: bends the picture, moves the shapes, flow and palette details",
+        describe_truncation="low: calm marbling, few large soft shapes; rising: the class "
+        "picture shows through; high: wild, fine detail, strong colour",
     )
 
 
-DESCRIPTION = "Embedded default generator: a style-modulated CPPN drawing marbled, flowing patterns"
+DESCRIPTION = (
+    "Embedded default generator: a style-modulated CPPN drawing marbled, flowing patterns "
+    "over class pictures trained against an ImageNet classifier"
+)
 
 
 def export_default(
     size: int,
     path: str | Path,
     check_samples: int = 3,
-    class_embed: torch.Tensor | None = None,
+    pictures: torch.Tensor | None = None,
     description: str = DESCRIPTION,
 ) -> ExportReport:
     """Export the default generator at ``size`` to ``path`` and check it against PyTorch;
-    ``class_embed`` replaces the seeded class embedding (``oscserver train default``)."""
+    ``pictures`` (uint8) replaces the stored class pictures (``oscserver train default``)."""
     generator = DefaultGenerator(size)
-    if class_embed is not None:
-        with torch.no_grad():
-            generator.class_embed.copy_(class_embed)
+    if pictures is not None:
+        generator.pictures.copy_(pictures)
     return export_generator(
         generator,
         input_specs(),

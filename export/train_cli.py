@@ -4,7 +4,7 @@
     oscserver train footage -o frames/                # a folder of PNGs instead
     oscserver train vae FOOTAGE -o vae.onnx [--size 32|64|128|256] [--latent 32] [--epochs 20]
     oscserver train nextframe FOOTAGE -o nextframe.onnx [--size 64] [--minutes 2 | --epochs 10]
-    oscserver train default -o mine.onnx --classes 207,volcano [--steps 60] [--judge]
+    oscserver train default -o mine.onnx --classes 207,volcano [--steps 55] [--fresh] [--judge]
 
 FOOTAGE is a video file or a folder of images. ``vae`` and ``nextframe`` write the generator
 (``.onnx``) and a torch checkpoint beside it (``.pt``: weights, configuration, optimizer), from
@@ -82,13 +82,18 @@ def build_parser(prog: str = "oscserver train") -> argparse.ArgumentParser:
     default.add_argument("--count", type=int, default=12, help="classes --classes-from picks")
     default.add_argument("-o", "--output", type=Path, required=True, help="ONNX file to write")
     default.add_argument("--size", type=int, default=256, help="frame size of the file (256)")
-    default.add_argument("--steps", type=int, default=60, help="Adam steps per block (60)")
-    default.add_argument("--lr", type=float, default=0.15, help="Adam step size (0.15)")
+    default.add_argument("--steps", type=int, default=55, help="Adam steps per block (55)")
+    default.add_argument("--lr", type=float, default=0.02, help="Adam step size (0.02)")
     default.add_argument("--block", type=int, default=16, help="classes per block (16)")
     default.add_argument("--seed", type=int, default=0)
     default.add_argument("--threads", type=int, default=None, help="torch threads (default all)")
     default.add_argument(
         "--judge", action="store_true", help="rank the classes before and after (both classifiers)"
+    )
+    default.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start the classes from grey pictures instead of the shipped ones",
     )
     return parser
 
@@ -127,28 +132,34 @@ def run_default(args: argparse.Namespace) -> int:
             )
         return "; ".join(parts)
 
-    if judges:
-        _log(f"before: {ranks(DefaultGenerator(args.size))}")
     gen = DefaultGenerator(config.render)
+    if args.fresh:
+        gen.pictures[torch.tensor(classes)] = 128
+    if judges:
+        before = DefaultGenerator(args.size)
+        before.pictures.copy_(gen.pictures)
+        _log(f"before: {ranks(before)}")
     progress = Progress(-(-len(classes) // config.block), "train default", unit="blocks")
     train_classes(gen, trainer, config, lambda done, total, s: progress.update(done))
     progress.finish()
-    trained = DefaultGenerator(args.size)
-    with torch.no_grad():
-        trained.class_embed.copy_(gen.class_embed)
     if judges:
+        trained = DefaultGenerator(args.size)
+        trained.pictures.copy_(gen.pictures)
         _log(f"after:  {ranks(trained)}")
     names = ", ".join(str(c) for c in classes[:12]) + (" ..." if len(classes) > 12 else "")
     report = export_default(
         args.size,
         args.output,
-        class_embed=gen.class_embed.detach(),
+        pictures=gen.pictures,
         description=f"{DESCRIPTION}; classes {names} trained against {TRAINING_CLASSIFIER}",
     )
     checkpoint = args.output.with_suffix(".npz")
     save_checkpoint(gen, config, checkpoint)
     print(report.format(), flush=True)
-    _log(f"class embedding: {checkpoint}")
+    _log(
+        f"class pictures: {checkpoint} (to ship them: copy it to export/default_pictures.npz "
+        "and run `oscserver export default --all`)"
+    )
     return 0
 
 

@@ -1,16 +1,15 @@
 """``oscserver train default``: teach the default generator's classes to look like their class.
 
-Only the class embedding (``class_embed``, ``[1000, 64]``) is trained; every shared weight of
-the CPPN keeps its seeded value, so speed, smooth morphs and calm-to-wild truncation are the
-network's as before, and a class mix still blends linearly. With the shared weights fixed the
-rows are independent problems, so classes are trained in blocks: a block of classes, a few
-dozen Adam steps on their rows, the next block. Every step draws fresh noise and a random
-truncation around the default, renders small, takes random views (crops, shifts, mirror) and
-raises the classifier's log-probability of each class.
-
-What it reaches is measured in docs/curation.md: the CPPN draws a scalar field through a
-colour curve, and that, not the training, limits how far a class can come to look like its
-class (the shipped generator keeps its seeded classes).
+Each class has a small picture (``PICTURE`` x ``PICTURE`` RGB, export/default_generator.py)
+that the marbling bends and lets show through as truncation rises. Only the pictures are
+trained; every weight of the CPPN keeps its seeded value, so speed, smooth morphs and
+calm-to-wild truncation are the network's as before, and a class mix blends the pictures
+linearly. The classes are independent problems, so they are trained in blocks: a block of
+classes, a few dozen Adam steps on their pictures (through a sigmoid, so they stay in 0..1),
+the next block. Every step draws fresh noise and a truncation around the default, renders
+small through the whole generator (marbling, bend and mix), takes random views (crops, shifts,
+mirror) and raises the classifier's log-probability of each class. What it reaches, judged by
+the classifier it trained against and by one it never saw: docs/curation.md.
 """
 
 from __future__ import annotations
@@ -27,10 +26,10 @@ import torch
 from torch.nn import functional as F
 
 from export.classifier import augment, class_ranks
-from export.default_generator import NOISE_DIM, NUM_CLASSES, DefaultGenerator
+from export.default_generator import NOISE_DIM, NUM_CLASSES, PICTURE, DefaultGenerator
 from oscserver.render.noise import truncated_noise
 
-CHECKPOINT_FORMAT = "oscserver.default-classes/1"
+CHECKPOINT_FORMAT = "oscserver.default-pictures/1"
 
 
 @dataclass
@@ -39,17 +38,19 @@ class ClassTraining:
 
     block: int = 16
     """classes trained together (one Adam problem)"""
-    steps: int = 60
+    steps: int = 55
     """Adam steps per block"""
     render: int = 128
     """pixels the generator draws while training (it is resolution-free)"""
     views: int = 1
     """random views of each picture per step"""
-    lr: float = 0.15
-    truncation: tuple[float, float] = (0.3, 0.7)
+    lr: float = 0.02
+    decay: float = 1.5
+    """the pictures are moved in frequency space, each frequency scaled by 1 / f^decay: soft,
+    painterly pictures whose features carry over to classifiers they were not trained against
+    (decay 0 is plain pixels: grey camouflage noise, docs/curation.md)"""
+    truncation: tuple[float, float] = (0.4, 0.7)
     """each step draws its truncation from this range"""
-    max_norm: float = 40.0
-    """longest allowed embedding row (the seeded rows are about 8 long)"""
     seed: int = 0
     classifier: str = "efficientnet-lite0"
     classes: list[int] = field(default_factory=list)
@@ -68,18 +69,22 @@ def _noise(count: int, generator: torch.Generator) -> torch.Tensor:
 
 def draw_batch(
     gen: DefaultGenerator,
-    emb: torch.Tensor,
+    classes: Sequence[int],
+    pictures: torch.Tensor,
     noise: torch.Tensor,
     truncation: torch.Tensor,
 ) -> torch.Tensor:
-    """Pictures ``[N, 3, S, S]`` in 0..1 for class embeddings ``emb [N, 64]``."""
-    unused = torch.zeros(1, NUM_CLASSES)
-    pictures = [
-        gen.draw(unused, noise[i : i + 1], truncation[i : i + 1], emb[i : i + 1])
-        for i in range(emb.shape[0])
-    ]
+    """Pictures ``[N, 3, S, S]`` in 0..1 of one-hot ``classes`` drawn with class pictures
+    ``pictures`` ``[N, 3, PICTURE, PICTURE]`` (0..1) in place of the stored ones."""
+    frames = []
+    for i, c in enumerate(classes):
+        onehot = torch.zeros(1, NUM_CLASSES)
+        onehot[0, c] = 1.0
+        frames.append(
+            gen.draw(onehot, noise[i : i + 1], truncation[i : i + 1], picture=pictures[i : i + 1])
+        )
     s = gen.size
-    return torch.stack(pictures).reshape(-1, s, s, 3).permute(0, 3, 1, 2) / 255.0
+    return torch.stack(frames).reshape(-1, s, s, 3).permute(0, 3, 1, 2) / 255.0
 
 
 def train_classes(
@@ -88,7 +93,8 @@ def train_classes(
     config: ClassTraining,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> dict:
-    """Train ``gen.class_embed`` rows of ``config.classes`` (all when empty) in place."""
+    """Train ``gen.pictures`` rows of ``config.classes`` (all when empty) in place, starting
+    from the pictures ``gen`` holds (grey when none are stored)."""
     classes = list(config.classes) or list(range(NUM_CLASSES))
     size = getattr(classifier, "size", 224)
     rng = torch.Generator().manual_seed(config.seed)
@@ -97,27 +103,32 @@ def train_classes(
     started = time.monotonic()
     losses = []
     blocks = [classes[i : i + config.block] for i in range(0, len(classes), config.block)]
+    shape = (-1, 3, PICTURE, PICTURE)
+    scale = _frequency_scale(PICTURE, config.decay)
     for number, block in enumerate(blocks):
         index = torch.tensor(block)
-        rows = gen.class_embed[index].clone().requires_grad_(True)
-        opt = torch.optim.Adam([rows], lr=config.lr)
+        start = (gen.pictures[index].float() / 255.0).reshape(shape).clamp(0.02, 0.98)
+        base = torch.logit(start)
+        spectrum = 0.01 * torch.randn(*base.shape[:3], PICTURE // 2 + 1, 2, generator=rng)
+        spectrum.requires_grad_(True)
+        opt = torch.optim.Adam([spectrum], lr=config.lr)
         target = index.repeat(config.views)
+
         for _ in range(config.steps):
             n = len(block)
             noise = _noise(n, rng)
             lo, hi = config.truncation
             t = lo + (hi - lo) * torch.rand(n, generator=rng)
-            pictures = draw_batch(gen, rows, noise * t[:, None], t)
-            views = augment(pictures.repeat(config.views, 1, 1, 1), size, rng)
+            pictures = _pictures(base, spectrum, scale)
+            frames = draw_batch(gen, block, pictures, noise * t[:, None], t)
+            views = augment(frames.repeat(config.views, 1, 1, 1), size, rng)
             loss = F.cross_entropy(classifier(views), target)
             opt.zero_grad()
             loss.backward()
             opt.step()
-            with torch.no_grad():  # keep every row within reach of the fixed network
-                norms = rows.norm(dim=1, keepdim=True)
-                rows.mul_(torch.clamp(config.max_norm / norms, max=1.0))
         with torch.no_grad():
-            gen.class_embed[index] = rows.detach()
+            pictures = _pictures(base, spectrum, scale)
+            gen.pictures[index] = to_uint8(pictures).reshape(len(block), -1)
         losses.append(float(loss.detach()))
         if progress is not None:
             progress(number + 1, len(blocks), time.monotonic() - started)
@@ -126,6 +137,29 @@ def train_classes(
         "final_loss_mean": float(np.mean(losses)) if losses else 0.0,
         "seconds": time.monotonic() - started,
     }
+
+
+def _pictures(base: torch.Tensor, spectrum: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Pictures ``[N, 3, PICTURE, PICTURE]`` in 0..1: the starting pictures (``base``, as
+    logits) changed by ``spectrum`` (``[N, 3, PICTURE, PICTURE // 2 + 1, 2]``, real and
+    imaginary parts) scaled by ``scale`` per frequency."""
+    waves = torch.view_as_complex(spectrum) * scale
+    change = torch.fft.irfft2(waves, s=(PICTURE, PICTURE), norm="ortho") * PICTURE
+    return torch.sigmoid(base + change)
+
+
+def _frequency_scale(size: int, decay: float) -> torch.Tensor:
+    """``[size, size // 2 + 1]``: 1 / f^decay for the 2-D frequencies of a real FFT (the
+    lowest at 1 / size), largest 1."""
+    fy = torch.fft.fftfreq(size)[:, None]
+    fx = torch.fft.rfftfreq(size)[None, :]
+    scale = 1.0 / torch.clamp(torch.sqrt(fx * fx + fy * fy), min=1.0 / size) ** decay
+    return scale / scale.max()
+
+
+def to_uint8(pictures: torch.Tensor) -> torch.Tensor:
+    """``pictures`` (0..1) as the generator stores them."""
+    return torch.round(pictures * 255.0).to(torch.uint8)
 
 
 def judge(
@@ -163,14 +197,14 @@ def judge(
 
 
 def save_checkpoint(gen: DefaultGenerator, config: ClassTraining, path: Path) -> None:
-    """Write the trained class embedding (float32) and how it was made."""
+    """Write every class picture (uint8, the format ``DefaultGenerator`` loads from
+    ``export/default_pictures.npz``) and how they were made."""
     meta = {"format": CHECKPOINT_FORMAT, "training": asdict(config)}
-    with open(path, "wb") as out:
-        np.savez_compressed(
-            out,
-            class_embed=gen.class_embed.detach().numpy().astype(np.float32),
-            meta=np.array(json.dumps(meta)),
-        )
+    table = gen.pictures.numpy()
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as out:
+        np.savez_compressed(out, pictures=table, meta=np.array(json.dumps(meta)))
+    tmp.replace(path)
 
 
 def top_k_rate(ranks: np.ndarray, k: int = 5) -> float:

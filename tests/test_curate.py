@@ -97,7 +97,7 @@ def test_descent_stops_early_within_the_margin_and_the_bank_replays():
         assert replay == pytest.approx(float(bank.probability[i]), abs=1e-4)
     # Without stopping early the same descent goes far past the stop (so stopping is real).
     far = CurateSettings(stop_at=0.95, margin=0.04, steps=80, starts=1, lr=0.2, seed=1)
-    assert max(r.probability for r in curate(drawable, classifier, [0], far)) > 0.5
+    assert max(r.probability for r in curate(drawable, classifier, [0], far)) > 0.4
 
 
 def test_an_overshooting_step_is_bisected_back_into_the_margin():
@@ -124,7 +124,7 @@ def test_curation_refuses_what_it_cannot_do():
     impossible = CurateSettings(stop_at=0.99, margin=0.005, steps=2, starts=1)
     results = curate(drawable, classifier, [2], impossible)
     assert not results[0].kept and ("reached only" in results[0].why or "gave up" in results[0].why)
-    with pytest.raises(CurateError, match="no start reached"):
+    with pytest.raises(CurateError, match="no start was kept"):
         to_bank(results, drawable, "tiny", impossible)
 
 
@@ -202,12 +202,12 @@ def test_curate_command_on_the_default_generator_with_the_real_classifier(tmp_pa
     from oscserver.imagenet import find_class
 
     bank_path = tmp_path / "bank.npz"
-    args = ["--classes", "basketball", "--starts", "2", "--steps", "40", "-o", str(bank_path)]
+    args = ["--classes", "goldfish", "--starts", "2", "--steps", "40", "-o", str(bank_path)]
     assert main([*args, "--threads", "2"]) == 0
     bank = Bank.load(bank_path)
     assert set(bank.inputs) == {"class", "noise"}
     assert bank.inputs["class"].shape[1] == 1000 and bank.inputs["noise"].shape[1] == 128
-    assert np.all(bank.labels == find_class("basketball").index)
+    assert len(bank) >= 1 and np.all(bank.labels == find_class("goldfish").index)
     assert np.all((bank.probability >= 0.3) & (bank.probability <= 0.35))
     assert bank.meta["classifier"] == "efficientnet-lite0" and bank.meta["generator"] == "default"
     assert bank.meta["fixed"] == {"truncation": 0.5}
@@ -216,19 +216,23 @@ def test_curate_command_on_the_default_generator_with_the_real_classifier(tmp_pa
 
 
 def test_train_default_teaches_one_class_and_leaves_the_others(tmp_path):
-    """``oscserver train default`` on one class the network can draw (honeycomb, a texture):
-    the exported file's class 599 climbs from rank ~250 into the classifier's top 10; every
-    other class is untouched."""
+    """``oscserver train default --fresh`` on one class: from a grey picture (the class ranks
+    far down) to the classifier's top 5 in the exported file, at both judged noise seeds;
+    every other class draws exactly as the shipped file does."""
     _classifier_or_skip()
     from export.classifier import load_classifier
+    from export.default_generator import DefaultGenerator
     from export.train_cli import main
+    from export.train_default import judge
     from oscserver.render.generator import default_model_path
     from oscserver.render.noise import truncated_noise
     from oscserver.render.runtime import GeneratorRuntime
 
     out = tmp_path / "mine.onnx"
-    assert main(["default", "--classes", "honeycomb", "--steps", "60", "-o", str(out)]) == 0
-    assert out.with_suffix(".npz").is_file()
+    argv = ["default", "--classes", "honeycomb", "--fresh", "--steps", "40", "-o", str(out)]
+    assert main(argv) == 0
+    pictures = np.load(out.with_suffix(".npz"))["pictures"]
+    assert pictures.shape == (1000, 3 * 32 * 32) and pictures.dtype == np.uint8
     shipped, trained = GeneratorRuntime(default_model_path(256)), GeneratorRuntime(out)
     classifier = load_classifier("efficientnet-lite0")
 
@@ -249,6 +253,33 @@ def test_train_default_teaches_one_class_and_leaves_the_others(tmp_path):
             logits = classifier(tensor)
         return [int((row > row[599]).sum()) for row in logits]
 
-    before, after = ranks(shipped), ranks(trained)
-    assert min(before) > 100 and max(after) < 10, (before, after)
+    grey = DefaultGenerator(256)
+    grey.pictures[599] = 128
+    before, after = judge(grey, classifier, [599])[0].tolist(), ranks(trained)
+    assert min(before) > 50 and max(after) < 5, (before, after)
     np.testing.assert_array_equal(picture(shipped, 207, 0), picture(trained, 207, 0))
+
+
+#: On every 50th class x 2 seeds the shipped file measured 100 % (Lite0) and 40 % (Lite2);
+#: over all 1000 classes 97.6 % and 52.6 % (docs/classes.md). Chance: 0.5 %.
+LITE0_SAMPLE_TOP5 = 0.85
+LITE2_SAMPLE_TOP5 = 0.25
+
+
+def test_the_shipped_default_generator_draws_its_classes(tmp_path):
+    """``oscserver bench classes`` on every 50th class of the shipped file, both seeds: the
+    class is in EfficientNet-Lite0's top 5 (what the pictures were trained against) for most
+    of them and in the held-out Lite2's top 5 far above chance (0.5 %); the per-class table
+    names each class."""
+    _classifier_or_skip()
+    from bench.classes import CLASSIFIERS, bench_classes
+
+    table = tmp_path / "classes.md"
+    classes = list(range(0, 1000, 50))
+    result = bench_classes(None, classes, [0, 1], 0.5, markdown=table)
+    lite0, lite2 = (result[name] for name in CLASSIFIERS)
+    assert lite0["top5"] >= LITE0_SAMPLE_TOP5, lite0
+    assert lite2["top5"] >= LITE2_SAMPLE_TOP5, lite2
+    text = table.read_text()
+    rows = [line for line in text.splitlines() if line[:3].strip("| ").isdigit()]
+    assert len(rows) == len(classes) and rows[1].startswith("| 50 | American alligator |")

@@ -26,12 +26,18 @@ MODEL = ROOT / "oscserver" / "models" / "default-256.onnx"
 
 #: (file stem, class index, noise seed, truncation)
 FRAMES = [
-    ("default-class780-seed0-t0.50", 780, 0, 0.50),
     ("default-class780-seed0-t0.10", 780, 0, 0.10),
+    ("default-class780-seed0-t0.50", 780, 0, 0.50),
     ("default-class780-seed0-t0.90", 780, 0, 0.90),
-    ("default-class980-seed3-t0.60", 980, 3, 0.60),
-    ("default-class220-seed1-t0.40", 220, 1, 0.40),
-    ("default-class984-seed2-t0.75", 984, 2, 0.75),
+    ("default-class207-seed0-t0.50", 207, 0, 0.50),
+    ("default-class980-seed0-t0.50", 980, 0, 0.50),
+    ("default-class985-seed0-t0.50", 985, 0, 0.50),
+    ("default-class1-seed1-t0.50", 1, 1, 0.50),
+    ("default-class323-seed1-t0.50", 323, 1, 0.50),
+    ("default-class430-seed1-t0.50", 430, 1, 0.50),
+    ("default-class947-seed1-t0.50", 947, 1, 0.50),
+    ("default-class291-seed1-t0.50", 291, 1, 0.50),
+    ("default-class207-seed1-t0.75", 207, 1, 0.75),
 ]
 
 
