@@ -1,15 +1,16 @@
 """``oscserver train default``: teach the default generator's classes to look like their class.
 
 Each class has a small picture (``PICTURE`` x ``PICTURE`` RGB, export/default_generator.py)
-that the marbling bends and lets show through as truncation rises. Only the pictures are
-trained; every weight of the CPPN keeps its seeded value, so speed, smooth morphs and
-calm-to-wild truncation are the network's as before, and a class mix blends the pictures
-linearly. The classes are independent problems, so they are trained in blocks: a block of
-classes, a few dozen Adam steps on their pictures (through a sigmoid, so they stay in 0..1),
-the next block. Every step draws fresh noise and a truncation around the default, renders
-small through the whole generator (marbling, bend and mix), takes random views (crops, shifts,
-mirror) and raises the classifier's log-probability of each class. What it reaches, judged by
-the classifier it trained against and by one it never saw: docs/curation.md.
+that the noise bends and truncation lets show through the marbling. Only the pictures are
+trained; every weight of the CPPN keeps its seeded value, so the marbling is the network's as
+before, and a class mix blends the pictures linearly. The classes are independent problems,
+so they are trained in blocks: a block of classes, a few dozen Adam steps on their pictures
+(moved in frequency space with the high frequencies damped, then through a sigmoid so they
+stay in 0..1), the next block. Every step draws fresh noise and a truncation around the
+default, renders small through the whole generator (marbling, bend and mix), takes random
+views (crops, shifts, mirror) and raises the classifier's log-probability of each class. What
+it reaches, judged by the classifier it trained against and by one it never saw:
+docs/curation.md.
 """
 
 from __future__ import annotations
