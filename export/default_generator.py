@@ -47,8 +47,9 @@ The design is split by cost.
    the finished frame (``oscserver train default``, docs/curation.md). The class weights mix
    the pictures linearly (one ``MatMul``); the picture is stretched over the frame by two
    small matrix products (bilinear rows, then columns) through a gentle sine bend whose
-   phase and drift come from ``w``, so the noise moves it like liquid. It shows through the
-   marbling by truncation: none when calm (0.02: the marbling alone), 95 % from 0.5 on.
+   phase comes from the noise (so the noise moves it like liquid) and frequency and drift
+   from ``w``. It shows through the marbling by truncation: none when calm (0.02: the
+   marbling alone), 95 % at 0.5, then the wild marbling takes it back towards 1.
    Then ``Clip``, ``Cast`` to uint8 and a free reshape to NHWC.
 
 Everything is a smooth function of the inputs, so nearby inputs give nearby frames. The CPPN's
@@ -74,7 +75,7 @@ SEED = 20240611
 PICTURES_PATH = Path(__file__).with_name("default_pictures.npz")
 #: Each class picture is PICTURE x PICTURE pixels, stretched over the frame.
 PICTURE = 32
-#: How fast the bend's phases follow the latent: a noise step of 0.1 moves the picture a
+#: How fast the bend's phases follow the noise: a noise step of 0.1 moves the picture a
 #: few levels, as it moves the marbling (tests/test_default_generator.py).
 BEND_PHASE_GAIN = 2.0
 #: How much of the picture the wild marbling takes back at truncation 1.
@@ -182,13 +183,10 @@ class DefaultGenerator(nn.Module):
         class_weights: torch.Tensor,
         noise: torch.Tensor,
         truncation: torch.Tensor,
-        emb: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Class embedding ``[1, EMBED_DIM]`` (``emb`` given: used as is) and mapped latent
-        ``w`` ``[1, LATENT_DIM]``."""
+        """Class embedding ``[1, EMBED_DIM]`` and mapped latent ``w`` ``[1, LATENT_DIM]``."""
         t = truncation.reshape(1, 1)
-        if emb is None:
-            emb = class_weights @ self.class_embed
+        emb = class_weights @ self.class_embed
         h = torch.cat([emb, noise * t], dim=1) @ self.map1 + self.map1_b
         return emb, torch.tanh(h) @ self.map2
 
@@ -198,9 +196,8 @@ class DefaultGenerator(nn.Module):
         """The class picture stretched over the frame, ``[size * size, 3]`` in 0..255, read
         through a gentle separable bend: each axis is squeezed and stretched by a sine whose
         phase comes from the noise (so it moves the picture like liquid), frequency and drift
-        from ``w``, and
-        whose depth grows with truncation. Bilinear sampling as two small matrix products
-        (rows, then columns), a few percent of the frame's cost."""
+        from ``w``, and whose depth grows with truncation. Bilinear sampling as two small
+        matrix products (rows, then columns), a few percent of the frame's cost."""
         # Phases straight from the noise (unbounded: a sine takes them), so the noise moves
         # the picture and a class change does not swing it; turns and drift from w.
         phases = (noise @ self.bend[:, :2]) * BEND_PHASE_GAIN
@@ -252,15 +249,13 @@ class DefaultGenerator(nn.Module):
         class_weights: torch.Tensor,
         noise: torch.Tensor,
         truncation: torch.Tensor,
-        emb: torch.Tensor | None = None,
         picture: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """The frame before rounding: float ``[size * size, 3]`` in 0..255 (plus 0.5), with
-        gradients (``forward`` casts it to uint8). ``emb`` replaces the class embedding and
-        ``picture`` (``[1, 3, PICTURE, PICTURE]``, 0..1) the class picture: the class
-        training optimises them directly."""
+        gradients (``forward`` casts it to uint8). ``picture`` (``[1, 3, PICTURE, PICTURE]``,
+        0..1) replaces the class picture: the class training optimises it directly."""
         t = truncation.reshape(1, 1)
-        emb, w = self.latent(class_weights, noise, truncation, emb)
+        emb, w = self.latent(class_weights, noise, truncation)
 
         # Truncation: frequency envelope (calm = long waves only) and layer gains (wild = sharp).
         cutoff = 0.7 + 1.3 * t + 1.8 * t * t
@@ -314,7 +309,7 @@ class DefaultGenerator(nn.Module):
         mix = torch.cat([lum, chroma, accent, shade * (0.6 + base)]) * 255.0  # [4, 3]
         marble = torch.addmm(base * 255.0, waves, mix)  # [HW, 3], 0..255
 
-        # The class picture, bent by the latent (the noise moves it like liquid), shows
+        # The class picture, bent by the noise (it moves it like liquid), shows
         # through the marbling as truncation rises: calm is the marbling alone.
         if picture is None:
             table = self.pictures.to(torch.float32) * (1.0 / 255.0)
