@@ -12,7 +12,8 @@
    model; the models announced after about 20 s, 1 min and 5 min of learning are each run on
    their own output from the same held-out frame, next to the real footage, in one PNG:
    ``docs/images/learned-nextframe-rollouts.png``.
-4. A VAE trained with ``oscserver train vae``'s defaults on the same footage: the frames of
+4. A VAE trained with ``oscserver train vae``'s defaults on the same footage (``--vae-size``, 64 by
+   default; the table gives its samples' sharpness against the footage's): the frames of
    latent seeds 0-7 and a straight walk from seed 0 to seed 1, in
    ``docs/images/learned-vae-samples.png``.
 
@@ -139,7 +140,7 @@ def best_single_shift(frames: np.ndarray, largest: int = 8) -> tuple[float, int]
 
 def learn_and_roll_out(work: Path, learn_seconds: float, picture: Path) -> list[str]:
     """Run the learner, keep the snapshot models, roll each out, write the picture."""
-    from bench.rollout import rollout_metrics
+    from export.alive import rollout_metrics
     from export.nextframe import load_checkpoint, rollout
 
     footage = render_frames(FootageConfig(size=64, frames=660, seed=0))
@@ -181,7 +182,8 @@ def learn_and_roll_out(work: Path, learn_seconds: float, picture: Path) -> list[
         m = rollout_metrics(footage[600:], rollout(net, start, 300))  # as bench rollout
         table.append(
             f"| {event['trained_seconds']:.0f} s | {event['step']} | {event['frames_seen']} | "
-            f"{event['loss']:.5f} | {err:.5f} | {m['sharpness_ratio']:.2f} | "
+            f"{event['loss']:.5f} | {event.get('change_gain', 1):g} | {err:.5f} | "
+            f"{m['sharpness_ratio']:.2f} | "
             f"{m['motion_ratio']:.2f} | {m['change_10_ratio']:.2f} | "
             f"{m['colour_drift_levels']:.1f} |"
         )
@@ -192,37 +194,47 @@ def learn_and_roll_out(work: Path, learn_seconds: float, picture: Path) -> list[
     picture.parent.mkdir(parents=True, exist_ok=True)
     write_png(strip, picture)
     repeat = float(((truth[1:9].astype(float) - truth[0]) ** 2).mean()) / 255**2
-    table.append(f"| repeat the start frame | | | | {repeat:.5f} | | | | |")
+    table.append(f"| repeat the start frame | | | | | {repeat:.5f} | | | | |")
     return table
 
 
-def vae_samples(work: Path, picture: Path) -> list[str]:
-    """Train a VAE with the CLI's defaults, then draw seeds 0-7 and a walk between two."""
+def vae_samples(work: Path, picture: Path, size: int = 64) -> list[str]:
+    """Train a VAE with the CLI's defaults at ``size``, then draw seeds 0-7 and a walk between
+    two; the table row gives the samples' sharpness as a ratio to the footage's."""
     import onnxruntime as ort
 
+    from export.alive import sharpness
+    from export.train_cli import vae_epochs
     from oscserver.render.noise import truncated_noise
 
-    video = work / "window.mp4"
+    video = work / f"window-{size}.mp4"
+    footage = render_frames(FootageConfig(size=size, frames=660, seed=0))[:600]
     if not video.exists():
-        write_video(render_frames(FootageConfig(size=64, frames=660, seed=0))[:600], video)
+        write_video(footage, video)
     model = work / "vae.onnx"
     command = [sys.executable, "-m", "export.train_cli", "vae", str(video), "-o", str(model)]
     started = time.monotonic()
     done = subprocess.run(
-        [*command, "--threads", "1"], cwd=ROOT, check=True, capture_output=True, text=True
+        [*command, "--size", str(size), "--threads", "1"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     seconds = time.monotonic() - started
     last = [line for line in done.stderr.splitlines() if line.startswith("epoch")][-1]
     session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
     seeds = [truncated_noise(seed, 32)[None] for seed in range(8)]
     walk = [(1 - t) * seeds[0] + t * seeds[1] for t in np.linspace(0.0, 1.0, 8)]
-    rows = [
-        np.concatenate([session.run(None, {"latent": z.astype(np.float32)})[0][0] for z in zs], 1)
+    frames = [
+        [session.run(None, {"latent": z.astype(np.float32)})[0][0] for z in zs]
         for zs in (seeds, walk)
     ]
+    sharp = sharpness(np.stack(frames[0])) / sharpness(footage)
     picture.parent.mkdir(parents=True, exist_ok=True)
-    write_png(np.concatenate(rows, axis=0), picture)
-    return [f"| 600 frames, 64x64, defaults (20 epochs, 1 thread) | {seconds:.0f} s | {last} |"]
+    write_png(np.concatenate([np.concatenate(row, 1) for row in frames], axis=0), picture)
+    training = f"600 frames, {size}x{size}, defaults ({vae_epochs(size)} epochs, 1 thread)"
+    return [f"| {training} | {seconds:.0f} s | {sharp:.2f} | {last} |"]
 
 
 def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -249,6 +261,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--vae-picture", type=Path, default=ROOT / "docs" / "images" / "learned-vae-samples.png"
     )
+    parser.add_argument("--vae-size", type=int, default=64, help="VAE frame size (default 64)")
     parser.add_argument("--parts", default="throughput,beat,learn,vae", help="what to run")
 
 
@@ -283,17 +296,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"\n## learner ({load()})", flush=True)
             rows = learn_and_roll_out(work, learn_seconds, args.picture)
             print(
-                "\n| learned for | step | pairs seen | loss | 8-frame rollout mse | sharpness "
-                "| motion | change over 10 | colour drift |"
+                "\n| learned for | step | pairs seen | loss | change gain | 8-frame rollout mse "
+                "| sharpness | motion | change over 10 | colour drift |"
             )
-            print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+            print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
             print("\n".join(rows))
             size = args.picture.stat().st_size / 1e3
             print(f"\npicture: {args.picture} ({size:.0f} kB); {load()}")
         if "vae" in parts:
             print(f"\n## VAE samples ({load()})", flush=True)
-            rows = vae_samples(work, args.vae_picture)
-            print("\n| training | time | last epoch |\n| --- | --- | --- |")
+            rows = vae_samples(work, args.vae_picture, args.vae_size)
+            print(
+                "\n| training | time | samples' sharpness (to the footage's) | last epoch |\n"
+                "| --- | --- | --- | --- |"
+            )
             print("\n".join(rows))
             size = args.vae_picture.stat().st_size / 1e3
             print(f"\npicture: {args.vae_picture} ({size:.0f} kB); {load()}")

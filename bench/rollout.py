@@ -12,19 +12,20 @@ default), and compare the last third of the run with the footage:
 - **colour drift**: the largest per-channel difference of the mean colour, in levels.
 
 Also writes a picture: rows of footage and rollout at frames 0, 10, 30, 100, 300.
-The metrics are plain numpy (``rollout_metrics``) so the tests use the same numbers.
+The measures and their aims are in export/alive.py (plain numpy), shared with the training
+check and the tests.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 from pathlib import Path
 
 import numpy as np
 
 from bench.report import machine, print_json
+from export.alive import rollout_metrics
 
 PICTURE_FRAMES = (0, 10, 30, 100, 300)
 
@@ -83,67 +84,6 @@ def self_fed(runtime, start: np.ndarray, frames: int) -> np.ndarray:
     for _ in range(frames):
         out.append(runtime.render(controls))
     return np.stack(out)
-
-
-def rollout_metrics(footage: np.ndarray, run: np.ndarray) -> dict:
-    """The four measures on the last third of ``run`` against ``footage`` (both uint8 NHWC;
-    the footage may be shorter, then its whole length stands for the run)."""
-    third = run[2 * len(run) // 3 :]
-    reference = footage[: len(run)]
-    ref_third = reference[2 * len(reference) // 3 :] if len(reference) >= 30 else reference
-    sharp = sharpness(third) / max(sharpness(ref_third), 1e-9)
-    motion_run, motion_ref = horizontal_motion(third), horizontal_motion(ref_third)
-    change_run, change_ref = change_over(third, 10), change_over(ref_third, 10)
-    drift = np.abs(third.reshape(-1, 3).mean(0) - reference.reshape(-1, 3).mean(0)).max()
-    return {
-        "sharpness_ratio": round(float(sharp), 3),
-        "motion_px_per_frame": round(float(motion_run), 3),
-        "footage_motion_px_per_frame": round(float(motion_ref), 3),
-        "motion_ratio": round(float(motion_run / motion_ref), 3) if motion_ref else None,
-        "change_10_ratio": round(float(change_run / max(change_ref, 1e-9)), 3),
-        "colour_drift_levels": round(float(drift), 2),
-    }
-
-
-def sharpness(frames: np.ndarray) -> float:
-    grey = frames.astype(np.float64).mean(axis=3)
-    gx = np.abs(np.diff(grey, axis=2)).mean()
-    gy = np.abs(np.diff(grey, axis=1)).mean()
-    return float(gx + gy)
-
-
-def horizontal_motion(frames: np.ndarray) -> float:
-    """Median horizontal shift per frame (pixels; negative: right to left) by phase
-    correlation between consecutive frames."""
-    shifts = [_phase_shift(a, b) for a, b in itertools.pairwise(frames)]
-    return float(np.median(shifts)) if shifts else 0.0
-
-
-def _phase_shift(a: np.ndarray, b: np.ndarray) -> float:
-    ga = a.astype(np.float64).mean(axis=2)
-    gb = b.astype(np.float64).mean(axis=2)
-    window = np.hanning(ga.shape[1])[None, :] * np.hanning(ga.shape[0])[:, None]
-    fa = np.fft.fft2((ga - ga.mean()) * window)
-    fb = np.fft.fft2((gb - gb.mean()) * window)
-    cross = fb * np.conj(fa)
-    cross /= np.maximum(np.abs(cross), 1e-12)
-    corr = np.fft.ifft2(cross).real
-    dy, dx = np.unravel_index(int(np.argmax(corr)), corr.shape)
-    width = corr.shape[1]
-    # Sub-pixel: a parabola through the peak and its horizontal neighbours.
-    left, centre, right = corr[dy, (dx - 1) % width], corr[dy, dx], corr[dy, (dx + 1) % width]
-    denominator = left - 2 * centre + right
-    offset = 0.5 * (left - right) / denominator if abs(denominator) > 1e-12 else 0.0
-    shift = dx + offset
-    return float(shift - width if shift > width / 2 else shift)
-
-
-def change_over(frames: np.ndarray, gap: int) -> float:
-    if len(frames) <= gap:
-        return 0.0
-    a = frames[gap:].astype(np.float64)
-    b = frames[:-gap].astype(np.float64)
-    return float(np.abs(a - b).mean())
 
 
 def write_picture(footage: np.ndarray, run: np.ndarray, path: Path) -> None:

@@ -95,9 +95,11 @@ class ModelWriter:
 
         model = onnx.ModelProto()
         model.CopyFrom(self._template)
-        # What training changes; the buffers (the measured motion, the jitter texture) stay as
-        # they are in the template, some folded into constants by the export.
-        state = dict(NextFrameGenerator(net).named_parameters())
+        # What training and its check change: the weights and the change gain. The other
+        # buffers (the measured motion, the jitter texture) stay as they are in the template,
+        # some folded into constants by the export.
+        generator = NextFrameGenerator(net)
+        state = {**dict(generator.named_parameters()), "net.change_gain": net.change_gain}
         found = 0
         for index, tensor in enumerate(model.graph.initializer):
             value = state.get(tensor.name)
@@ -224,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, stop: StopSignal) -> int:
     import torch
 
+    from export.alive import settle_change, warp_alone
     from export.frames import read_frames
     from export.nextframe import NextFrameTrainer, load_checkpoint, save_checkpoint
 
@@ -244,6 +247,11 @@ def run(args: argparse.Namespace, stop: StopSignal) -> int:
     start_frame = start.numpy() if isinstance(start, torch.Tensor) else frames[0]
     trainer = NextFrameTrainer(frames, net=net, seed=args.seed)
     trainer.load_state(data.get("trainer", {}))
+    # Each model is run on its own output before it is announced, from the last tenth of the
+    # footage, and its change turned down until the run stays alive (export/alive.py).
+    check_footage = frames[-max(2, len(frames) // 10) :]
+    floor = warp_alone(net, check_footage)  # the same for every model: measured once
+    gain = float(net.change_gain)
     args.out.mkdir(parents=True, exist_ok=True)
     writer = ModelWriter(args.out, args.prefix, start_frame, args.keep, template=args.model)
     _log(
@@ -255,6 +263,8 @@ def run(args: argparse.Namespace, stop: StopSignal) -> int:
         if stop:
             break
         began = time.perf_counter()
+        settled = settle_change(trainer.net, check_footage, first=_one_up(gain), floor=floor)
+        gain = settled.gain
         path = writer.write(trainer.net, stats.step)
         save_checkpoint(trainer.net, path.with_suffix(".pt"), trainer, start_frame=start_frame)
         if stop:  # asked to stop while writing: nobody will load it
@@ -268,14 +278,26 @@ def run(args: argparse.Namespace, stop: StopSignal) -> int:
             "loss": round(stats.loss, 6) if np.isfinite(stats.loss) else None,
             "trained_seconds": round(stats.seconds, 2),
             "frames_seen": stats.frames_seen,
+            "change_gain": gain,
         }
         sys.stdout.write(json.dumps(line) + "\n")
         sys.stdout.flush()
         writer.prune()
         seconds = time.perf_counter() - began
-        _log(f"step {stats.step}: loss {stats.loss:.5f}, wrote in {seconds:.2f} s")
+        _log(
+            f"step {stats.step}: loss {stats.loss:.5f}, {settled.describe()}, checked and "
+            f"wrote in {seconds:.2f} s"
+        )
     _log(f"stopped ({stop.reason}) at step {trainer.step}")
     return 0
+
+
+def _one_up(gain: float) -> float:
+    """The check's next try starts one gain above the last one kept, so it can rise again."""
+    from export.alive import GAINS
+
+    larger = [g for g in GAINS if g > gain]
+    return larger[-1] if larger else GAINS[0]
 
 
 def main(argv: list[str] | None = None) -> int:

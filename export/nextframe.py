@@ -103,6 +103,9 @@ class NextFrameNet(nn.Module):
         # starts (a buffer: exported as a constant, not learned; see docs/learned.md).
         half = config.size // 2
         self.register_buffer("motion", torch.zeros(1, 2, half, half), persistent=config.warp)
+        # How much of the change is added, as played: set after training by the check that
+        # the model's run on its own output stays alive (export/alive.py); 1 while training.
+        self.register_buffer("change_gain", torch.ones(1))
 
     def forward(self, x: torch.Tensor, window: tuple[int, int] = (0, 0)) -> torch.Tensor:
         """``window``: where ``x`` (a training crop) starts in the whole frame, (top, left)."""
@@ -113,7 +116,7 @@ class NextFrameNet(nn.Module):
             motion = self.motion[:, :, top : top + h.shape[2], left : left + h.shape[3]]
             whole = x.shape[-1] == self.config.size and x.shape[-2] == self.config.size
             base = warp(x, motion.expand(len(x), -1, -1, -1), self.config.wrap and whole)
-        return torch.clamp(base + self.shuffle(self.head(h)), 0.0, 1.0)
+        return torch.clamp(base + self.shuffle(self.head(h) * self.change_gain), 0.0, 1.0)
 
     def head_input(self, x: torch.Tensor, window: tuple[int, int] = (0, 0)) -> torch.Tensor:
         """What the change head sees: ``[B, width, S/2, S/2]``, after the last ReLU."""
@@ -266,6 +269,7 @@ class NextFrameTrainer:
     def train_steps(self, steps: int) -> StepStats:
         """Run ``steps`` optimizer steps; returns the running statistics."""
         self.net.train()
+        self.net.change_gain.fill_(1.0)  # the head learns its whole change; the check scales it
         started = time.perf_counter()
         for _ in range(steps):
             g = self.generator
@@ -383,7 +387,9 @@ def load_checkpoint(path: str | Path) -> tuple[NextFrameNet, dict]:
     """(network, the whole checkpoint dict); raises ValueError naming a wrong file."""
     data = read_checkpoint(path, "nextframe", "next-frame")
     net = NextFrameNet(NextFrameConfig(**data["config"]))
-    net.load_state_dict(data["state"])
+    state = dict(data["state"])
+    state.setdefault("change_gain", torch.ones(1))  # saved before the check existed
+    net.load_state_dict(state)
     return net.eval(), data
 
 

@@ -2,7 +2,7 @@
 
     oscserver train footage -o window.mp4 [--size 64] [--frames 600] [--seed 0] [--speed 1]
     oscserver train footage -o frames/                # a folder of PNGs instead
-    oscserver train vae FOOTAGE -o vae.onnx [--size 32|64|128|256] [--latent 32] [--epochs 20]
+    oscserver train vae FOOTAGE -o vae.onnx [--size 32|64|128|256] [--latent 32] [--epochs 20|40]
     oscserver train nextframe FOOTAGE -o nextframe.onnx [--size 64] [--minutes 2 | --epochs 10]
     oscserver train default -o mine.onnx --classes 207,volcano [--steps 55] [--fresh] [--judge]
 
@@ -31,7 +31,12 @@ def _common(parser: argparse.ArgumentParser, sizes: tuple[int, ...] | None) -> N
     parser.add_argument("-o", "--output", type=Path, required=True, help="ONNX file to write")
     size = {"choices": sizes} if sizes else {}
     parser.add_argument("--size", type=int, default=64, help="frame size (default 64)", **size)
-    parser.add_argument("--epochs", type=int, default=None, help="passes over the footage")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="passes over the footage (vae: 20, 40 from 128 up; nextframe: 10)",
+    )
     parser.add_argument("--max-frames", type=int, default=3000, help="frames read at most")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default all)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -203,7 +208,8 @@ def run_vae(args: argparse.Namespace) -> int:
             f"kl {stats.kl:.3f}/number, {stats.frames_per_second:.0f} frames/s"
         )
 
-    vae, _ = train_vae(frames, config, epochs=args.epochs or 20, seed=args.seed, on_epoch=report)
+    epochs = args.epochs or vae_epochs(args.size)
+    vae, _ = train_vae(frames, config, epochs=epochs, seed=args.seed, on_epoch=report)
     report_ = export_vae(vae, args.output)
     checkpoint = args.output.with_suffix(".pt")
     save_checkpoint(vae, checkpoint)
@@ -212,7 +218,14 @@ def run_vae(args: argparse.Namespace) -> int:
     return 0
 
 
+def vae_epochs(size: int) -> int:
+    """Default passes for ``train vae``: 20, and 40 from 128x128 up, where samples were still
+    getting sharper at 20 (0.61 -> 0.74 of the footage's sharpness; docs/benchmarks.md)."""
+    return 40 if size >= 128 else 20
+
+
 def run_nextframe(args: argparse.Namespace) -> int:
+    from export.alive import settle_change, starts
     from export.nextframe import (
         NextFrameConfig,
         NextFrameTrainer,
@@ -241,11 +254,6 @@ def run_nextframe(args: argparse.Namespace) -> int:
         _train_minutes(trainer, args.minutes)
     else:
         _train_steps(trainer, len(train), args)
-    model_mse, repeat_mse = evaluate(trainer.net, test)
-    _log(
-        f"held-out next frames ({len(test) - 1} pairs): model mse {model_mse:.5f}, "
-        f"repeat-previous mse {repeat_mse:.5f} ({model_mse / max(repeat_mse, 1e-12):.2f}x)"
-    )
     active = head_activity(trainer.net, test)
     if trainer.step > 0 and active == 0:
         _log(
@@ -255,6 +263,17 @@ def run_nextframe(args: argparse.Namespace) -> int:
         )
     elif trainer.step > 0:
         _log(f"change head: {active:.0%} of its inputs active")
+    full_mse, repeat_mse = evaluate(trainer.net, test)
+    held_out = test[1:]  # the frames training never saw
+    settled = settle_change(trainer.net, held_out)
+    first = [len(train) + i for i in starts(held_out)]
+    _log(f"on its own output, from held-out frames {first}: {settled.describe()}")
+    model_mse, _ = evaluate(trainer.net, test)
+    _log(
+        f"held-out next frames ({len(test) - 1} pairs): model mse {model_mse:.5f} as played "
+        f"({full_mse:.5f} with the whole change), repeat-previous mse {repeat_mse:.5f} "
+        f"({model_mse / max(repeat_mse, 1e-12):.2f}x)"
+    )
     report = export_nextframe(trainer.net, args.output, start_frame=frames[0])
     checkpoint = args.output.with_suffix(".pt")
     save_checkpoint(trainer.net, checkpoint, trainer, start_frame=frames[0])

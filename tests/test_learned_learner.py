@@ -15,6 +15,7 @@ import pytest
 
 pytest.importorskip("torch")
 
+from export.alive import GAINS
 from export.footage import FootageConfig, render_frames
 from export.frames import FootageError, write_video
 from export.learn import StopSignal, build_parser, run
@@ -87,7 +88,9 @@ def test_learner_announces_loadable_models_and_stops_at_end_of_stdin(model, tmp_
     assert "stopped (end of stdin)" in err
     assert "export" not in err  # new weights went into the played graph: no re-export
     first, second = events
-    assert set(first) == {"event", "path", "step", "loss", "trained_seconds", "frames_seen"}
+    keys = {"event", "path", "step", "loss", "trained_seconds", "frames_seen", "change_gain"}
+    assert set(first) == keys
+    assert all(e["change_gain"] in GAINS for e in events)  # each model was checked
     assert first["event"] == "model" and Path(first["path"]).is_absolute()
     assert second["step"] > first["step"] >= 1 and second["frames_seen"] > first["frames_seen"]
     assert second["trained_seconds"] > first["trained_seconds"] and second["loss"] > 0

@@ -134,6 +134,7 @@ class Learner:
             "step": self.last.get("step"),
             "loss": self.last.get("loss"),
             "trained_seconds": self.last.get("trained_seconds"),
+            "change_gain": self.last.get("change_gain"),
             "seconds_since_update": None
             if self.last_update is None
             else time.time() - self.last_update,
