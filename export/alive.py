@@ -16,6 +16,7 @@ The measures compare the last third of a self-fed run with the footage (plain nu
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,20 +173,25 @@ def settle_change(
     first: float = 1.0,
     margin: float = 0.05,
     floor: list[dict] | None = None,
-) -> Settled:
+    should_stop: Callable[[], bool] | None = None,
+) -> Settled | None:
     """Set ``net.change_gain`` to the largest of :data:`GAINS` (from ``first`` down) whose runs
     of ``frames`` on its own output, from each of :func:`starts` of ``footage``, all meet the
     aims against ``footage``; returns what was chosen. An aim the warp alone misses from a
     start (``floor``, measured here when not given) is held at the warp's own figure there.
     The warp alone (gain 0) is the floor: it carries the footage's own pixels by its own
-    motion."""
+    motion. Returns None, the gain unchanged, when ``should_stop`` says so between gains."""
     if floor is None:
         floor = warp_alone(net, footage, frames)
     tight = AIMS.tightened(margin)
     held = [tight.allowing(measures) for measures in floor]
     moved = [phrase for _, phrases in held for phrase in phrases]
     refused: list[tuple[float, list[str]]] = []
+    kept = float(net.change_gain)
     for gain in [g for g in GAINS if g <= first] or [0.0]:
+        if should_stop is not None and should_stop():
+            net.change_gain.fill_(kept)
+            return None
         net.change_gain.fill_(gain)
         runs = floor if gain == 0.0 else runs_from(net, footage, frames)
         why = [m for run, (aims, _) in zip(runs, held, strict=True) for m in misses(run, aims)]

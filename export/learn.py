@@ -263,7 +263,15 @@ def run(args: argparse.Namespace, stop: StopSignal) -> int:
         if stop:
             break
         began = time.perf_counter()
-        settled = settle_change(trainer.net, check_footage, first=_one_up(gain), floor=floor)
+        settled = settle_change(
+            trainer.net,
+            check_footage,
+            first=_one_up(gain),
+            floor=floor,
+            should_stop=stop.event.is_set,
+        )
+        if settled is None or stop:
+            break
         gain = settled.gain
         path = writer.write(trainer.net, stats.step)
         save_checkpoint(trainer.net, path.with_suffix(".pt"), trainer, start_frame=start_frame)

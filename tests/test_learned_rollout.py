@@ -178,6 +178,9 @@ def test_the_check_turns_a_noisy_change_down_until_the_run_stays_alive(photo):
     assert kept == settled.runs[0] and len(settled.runs) == 3, kept  # three starts
     assert all(misses(run) == [] for run in settled.runs), settled.runs
     assert "at " in settled.describe() and "missed" in settled.describe()
+    # Asked to stop (the learner on SIGTERM), it leaves the gain as it was.
+    assert settle_change(net, photo[300:], should_stop=lambda: True) is None
+    assert float(net.change_gain) == settled.gain
     # Training learns the whole change again; the next check decides afresh.
     trainer.train_steps(1)
     assert float(net.change_gain) == 1.0
