@@ -268,7 +268,7 @@ def run_nextframe(args: argparse.Namespace) -> int:
     settled = settle_change(trainer.net, held_out)
     first = [len(train) + i for i in starts(held_out)]
     _log(f"on its own output, from held-out frames {first}: {settled.describe()}")
-    model_mse, _ = evaluate(trainer.net, test)
+    model_mse = full_mse if settled.gain == 1.0 else evaluate(trainer.net, test)[0]
     _log(
         f"held-out next frames ({len(test) - 1} pairs): model mse {model_mse:.5f} as played "
         f"({full_mse:.5f} with the whole change), repeat-previous mse {repeat_mse:.5f} "
