@@ -4,7 +4,8 @@ Run on its own output frame after frame, it keeps the footage moving. Two parts:
 
 - **the warp** (export/motion.py): each row slides by the whole pixels a frame measured on the
   footage when training starts, what leaves one edge entering at the other, so detail is
-  carried exactly instead of redrawn;
+  carried exactly instead of redrawn; the near layer (export/near.py: poles and wires, which
+  cross rows that move slower) slides at its own speed over the rows;
 - **the change**: a small residual CNN at half resolution (pixel unshuffle, so every layer
   sees 2x2 pixel blocks as channels) with a quarter-resolution branch for context, whose
   output is added on top. It starts at zero: untrained, the model is the warp alone.
@@ -35,8 +36,17 @@ from torch import nn
 
 from export.checkpoint import read_checkpoint
 from export.motion import footage_motion, warp
+from export.near import NearLayer, near_labels, near_rows, near_speed, slide_rows
 from export.onnx_export import ExportReport, InputDeclaration, export_generator
 from export.vae import to_batch
+
+#: The near layer's learning rate (the change head's is ``lr``, 2e-3 by default).
+NEAR_LR = 1e-2
+
+#: How much a near pixel counts against one that is not, in the near layer's lesson: near
+#: pixels are few (3 % of a frame of the procedural window), and a pole pixel left behind
+#: costs more than a pixel of sky carried along with it.
+NEAR_POS_WEIGHT = 3.0
 
 #: Largest amplitude of the jitter texture, in 0..1 picture units.
 JITTER_AMPLITUDE = 0.08
@@ -60,6 +70,11 @@ class NextFrameConfig:
     wrap: bool = True
     """What enters at one edge is read from the other (the scenery goes round), for the
     change head to repaint, rather than the edge pixels repeated into streaks."""
+    near: bool = True
+    """Learn which pixels are the near layer (poles, wires: the fastest things, crossing rows
+    that move slower) and slide them at their own speed over the rows
+    (:mod:`export.near`), so they pass whole instead of torn along the rows. Whole frames
+    only: a training crop is moved by the rows alone."""
 
     def validate(self) -> None:
         if self.size < 16 or self.size % 8:
@@ -106,17 +121,52 @@ class NextFrameNet(nn.Module):
         # How much of the change is added, as played: set after training by the check that
         # the model's run on its own output stays alive (export/alive.py); 1 while training.
         self.register_buffer("change_gain", torch.ones(1))
+        # The near layer: its speed (whole pixels a frame, 0 for none) and the rows where it
+        # moves otherwise than the row, both measured with the motion; the classifier learns.
+        self.register_buffer("near_speed", torch.zeros(1), persistent=config.near)
+        self.register_buffer("near_rows", torch.zeros(config.size), persistent=config.near)
+        self.near = NearLayer() if config.near else None
 
     def forward(self, x: torch.Tensor, window: tuple[int, int] = (0, 0)) -> torch.Tensor:
         """``window``: where ``x`` (a training crop) starts in the whole frame, (top, left)."""
         h = self.head_input(x, window)
         base = x
-        if self.config.warp:
+        whole = x.shape[-1] == self.config.size and x.shape[-2] == self.config.size
+        if self.config.warp and self.config.wrap and whole:
+            base = self.slide(x)
+        elif self.config.warp:
             top, left = window[0] // 2, window[1] // 2
             motion = self.motion[:, :, top : top + h.shape[2], left : left + h.shape[3]]
-            whole = x.shape[-1] == self.config.size and x.shape[-2] == self.config.size
             base = warp(x, motion.expand(len(x), -1, -1, -1), self.config.wrap and whole)
         return torch.clamp(base + self.shuffle(self.head(h) * self.change_gain), 0.0, 1.0)
+
+    def slide(self, x: torch.Tensor) -> torch.Tensor:
+        """The whole frame moved by the footage's motion, whole pixels, wrapped: each row read
+        from the row it comes from (where the footage moves up or down), then slid across
+        (the near layer at its own speed over it)."""
+        size = self.config.size
+        upright = self.motion[0, 1, :, 0].repeat_interleave(2)
+        source = torch.arange(size, dtype=upright.dtype) - upright
+        source = (source - torch.floor(source / size) * size).to(torch.int64)
+        if self.near is not None:
+            near = (self.near(x) > 0).to(x.dtype)
+            near = torch.index_select(near, 2, source) * self.near_rows[None, None, :, None]
+        else:
+            near = torch.zeros_like(x[:, :1])
+        across = self.motion[0, 0, :, 0].repeat_interleave(2)
+        return slide_rows(torch.index_select(x, 2, source), near, across, self.near_speed)
+
+    def measure_motion(self, frames: np.ndarray) -> None:
+        """Measure the footage's motion (and the near layer's speed and rows) into the model:
+        once, when training starts."""
+        size = self.config.size
+        # Reach: 8 pixels a frame at 64 (the nearest poles pass at 6), more at larger sizes.
+        motion = footage_motion(frames, reach=max(8, size // 8))
+        self.motion.copy_(torch.from_numpy(motion)[None])
+        if self.near is not None:
+            speed = near_speed(motion)
+            self.near_speed.fill_(float(speed))
+            self.near_rows.copy_(torch.from_numpy(near_rows(motion, speed)))
 
     def head_input(self, x: torch.Tensor, window: tuple[int, int] = (0, 0)) -> torch.Tensor:
         """What the change head sees: ``[B, width, S/2, S/2]``, after the last ReLU."""
@@ -237,9 +287,7 @@ class NextFrameTrainer:
                 f"frames are {frames.shape}; the model needs (N >= 2, {size}, {size}, 3)"
             )
         if fresh and net.config.warp:
-            # Reach: 8 pixels a frame at 64 (the nearest poles pass at 6), more at larger sizes.
-            motion = footage_motion(frames, reach=max(8, size // 8))
-            net.motion.copy_(torch.from_numpy(motion)[None])
+            net.measure_motion(frames)
         self.net = net
         self.frames = torch.from_numpy(np.ascontiguousarray(frames))  # uint8, kept small
         self.batch_size = batch_size
@@ -248,14 +296,26 @@ class NextFrameTrainer:
         self.rollout = max(1, min(rollout, len(frames) - 1))
         self.pushforward = pushforward if self.rollout >= 2 else 0.0
         self.gradient_loss = gradient_loss
-        self.optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+        # The near layer, small and told apart by colour alone, learns at a higher rate.
+        near = list(net.near.parameters()) if net.near is not None else []
+        others = [p for p in net.parameters() if all(p is not q for q in near)]
+        groups = [{"params": others}]
+        if near:
+            groups.append({"params": near, "lr": NEAR_LR})
+        self.optimizer = torch.optim.Adam(groups, lr=lr)
         self.generator = torch.Generator().manual_seed(seed)
         self.step = 0
         self.frames_seen = 0
         self.loss = float("nan")
+        self.near_loss = float("nan")
         self.seconds = 0.0
+        self._learns_near = (
+            net.near is not None and float(net.near_speed) != 0 and self.crop == size
+        )
 
-    def _batch(self, ahead: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    def _batch(self, ahead: int = 1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """(frames, the frames ``ahead`` on, and the frames one on when the near layer learns
+        from this batch)."""
         g = self.generator
         starts = torch.randint(0, len(self.frames) - ahead, (self.batch_size,), generator=g)
         size, crop = self.net.config.size, self.crop
@@ -263,8 +323,9 @@ class NextFrameTrainer:
         window = (slice(top, top + crop), slice(left, left + crop))
         prev = self.frames[starts][:, window[0], window[1]]
         nxt = self.frames[starts + ahead][:, window[0], window[1]]
+        following = to_batch(self.frames[starts + 1].numpy()) if self._learns_near else None
         self._window = (top, left)
-        return to_batch(prev.numpy()), to_batch(nxt.numpy())
+        return to_batch(prev.numpy()), to_batch(nxt.numpy()), following
 
     def train_steps(self, steps: int) -> StepStats:
         """Run ``steps`` optimizer steps; returns the running statistics."""
@@ -276,10 +337,12 @@ class NextFrameTrainer:
             ahead = 1
             if torch.rand(1, generator=g).item() < self.pushforward:
                 ahead = int(torch.randint(2, self.rollout + 1, (1,), generator=g).item())
-            prev, target = self._batch(ahead=ahead)
+            prev, target, following = self._batch(ahead=ahead)
+            clean = prev
             if self.input_noise > 0:
                 noise = torch.randn(prev.shape, generator=g) * self.input_noise
                 prev = (prev + noise).clamp(0, 1)
+            near_loss = self._near_loss(prev, clean, following)
             if ahead > 1:
                 # Its own predictions first, without gradient ("pushforward"): the last step
                 # learns from the kind of imperfect frame a feedback loop feeds it.
@@ -288,15 +351,36 @@ class NextFrameTrainer:
                         prev = self.net(prev, self._window)
             loss = self._loss(self.net(prev, self._window), target)
             self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            (loss if near_loss is None else loss + near_loss).backward()
             self.optimizer.step()
             value = loss.item()
+            if near_loss is not None:
+                near_value = near_loss.item()
+                first = self.near_loss != self.near_loss  # nan: none yet
+                self.near_loss = near_value if first else 0.95 * self.near_loss + 0.05 * near_value
             self.loss = value if self.step == 0 else 0.95 * self.loss + 0.05 * value
             self.step += 1
             self.frames_seen += len(prev)
         self.seconds += time.perf_counter() - started
         self.net.eval()
         return StepStats(self.step, self.loss, self.frames_seen, self.seconds)
+
+    def _near_loss(
+        self, seen: torch.Tensor, clean: torch.Tensor, following: torch.Tensor | None
+    ) -> torch.Tensor | None:
+        """The near layer's lesson on this batch: which pixels of the frame (``seen``, as the
+        model gets it) the near speed moves better than their row's (labelled on the ``clean``
+        frame and the one ``following`` it); only the rows where that can differ count."""
+        if following is None:
+            return None
+        net = self.net
+        across = net.motion[0, 0, :, 0].repeat_interleave(2)
+        labels = near_labels(clean, following, across, int(net.near_speed), net.near_rows)
+        logits = net.near(seen)
+        weight = net.near_rows[None, None, :, None].expand_as(logits)
+        return nn.functional.binary_cross_entropy_with_logits(
+            logits, labels, weight=weight, pos_weight=torch.tensor(NEAR_POS_WEIGHT)
+        )
 
     def _loss(self, predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         loss = nn.functional.l1_loss(predicted, target)
@@ -386,7 +470,9 @@ def save_checkpoint(
 def load_checkpoint(path: str | Path) -> tuple[NextFrameNet, dict]:
     """(network, the whole checkpoint dict); raises ValueError naming a wrong file."""
     data = read_checkpoint(path, "nextframe", "next-frame")
-    net = NextFrameNet(NextFrameConfig(**data["config"]))
+    config = dict(data["config"])
+    config.setdefault("near", False)  # saved before the near layer existed: the rows alone
+    net = NextFrameNet(NextFrameConfig(**config))
     state = dict(data["state"])
     state.setdefault("change_gain", torch.ones(1))  # saved before the check existed
     net.load_state_dict(state)

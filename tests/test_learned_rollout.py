@@ -202,11 +202,10 @@ def _trained_for(footage: np.ndarray, tmp_path, size: int, capsys) -> dict:
     return bench_rollout(model, folder, frames=300, start=len(footage) - held)
 
 
-def _assert_alive(measures: dict, motion: bool = True) -> None:
+def _assert_alive(measures: dict) -> None:
     low, high = AIMS.sharpness
     assert low <= measures["sharpness_ratio"] <= high, measures
-    if motion:
-        assert measures["motion_ratio"] >= AIMS.motion, measures
+    assert measures["motion_ratio"] >= AIMS.motion, measures
     assert measures["motion_px_per_frame"] < -0.5, measures  # right to left, as the footage
     assert measures["change_10_ratio"] >= AIMS.change, measures
     assert measures["colour_drift_levels"] <= AIMS.drift, measures
@@ -214,12 +213,11 @@ def _assert_alive(measures: dict, motion: bool = True) -> None:
 
 def test_trained_on_the_procedural_window_it_stays_alive_for_300_frames(tmp_path, capsys):
     """The aims of docs/learned.md on the exported file, after training for a time budget:
-    sharp (no noise), moving right to left, not frozen, colours kept. Not the motion ratio:
-    here the measured motion flips between the layers' speeds (the footage's is the poles' 6 px
-    a frame, the run's often the hills' 2, since one shift a row tears the poles), so it is
-    asserted on the photograph (docs/learned.md, "Where the warp falls short")."""
+    sharp (no noise), moving right to left at the footage's speed, not frozen, colours kept.
+    The motion here is the poles' 6 pixels a frame, which only holds when the near layer
+    carries them whole (one shift a row tore them, and the run measured the hills' 2)."""
     footage = render_frames(FootageConfig(size=64, frames=600, seed=0))
-    _assert_alive(_trained_for(footage, tmp_path, 64, capsys), motion=False)
+    _assert_alive(_trained_for(footage, tmp_path, 64, capsys))
 
 
 def test_trained_on_a_photograph_it_stays_alive_for_300_frames(tmp_path, capsys, photo):
