@@ -156,8 +156,9 @@ def runs_from(net, footage: np.ndarray, frames: int = 300) -> list[dict]:
 
 
 def warp_alone(net, footage: np.ndarray, frames: int = 300) -> list[dict]:
-    """:func:`runs_from` with the change off (gain 0): the warp alone, the floor the check
-    falls back to. It does not depend on the weights, so it can be measured once."""
+    """:func:`runs_from` with the change off (gain 0): the warp alone (the rows and the near
+    layer), the floor the check falls back to. It does not depend on the change head's
+    weights, so a learner measures it once, when it starts."""
     gain = float(net.change_gain)
     net.change_gain.fill_(0.0)
     try:

@@ -250,7 +250,9 @@ def run(args: argparse.Namespace, stop: StopSignal) -> int:
     # Each model is run on its own output before it is announced, from the last tenth of the
     # footage, and its change turned down until the run stays alive (export/alive.py).
     check_footage = frames[-max(2, len(frames) // 10) :]
-    floor = warp_alone(net, check_footage)  # the same for every model: measured once
+    # The change head's floor, measured once: the near layer keeps learning, so this is the
+    # warp of the model it started from (the floor only eases aims that warp missed).
+    floor = warp_alone(net, check_footage)
     gain = float(net.change_gain)
     args.out.mkdir(parents=True, exist_ok=True)
     writer = ModelWriter(args.out, args.prefix, start_frame, args.keep, template=args.model)
