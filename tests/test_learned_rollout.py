@@ -189,14 +189,14 @@ def test_the_check_turns_a_noisy_change_down_until_the_run_stays_alive(photo):
     assert settle_change(quiet, photo[300:]).gain == 1.0
 
 
-def _trained_for(footage: np.ndarray, tmp_path, size: int, capsys) -> dict:
+def _trained_for(footage: np.ndarray, tmp_path, size: int, capsys, minutes: float = 0.25) -> dict:
     """Train with ``--minutes`` (a short budget) through the CLI, then run the exported file
     300 frames on its own output through the server's runtime, from the first held-out frame."""
     folder = tmp_path / "footage"
     write_pngs(footage, folder)
     model = tmp_path / "nf.onnx"
     argv = ["nextframe", str(folder), "-o", str(model), "--size", str(size)]
-    assert train_main([*argv, "--minutes", "0.25", "--threads", "2"]) == 0
+    assert train_main([*argv, "--minutes", str(minutes), "--threads", "2"]) == 0
     assert "on its own output, from held-out frames" in capsys.readouterr().err
     held = len(footage) // 10
     return bench_rollout(model, folder, frames=300, start=len(footage) - held)
@@ -215,9 +215,11 @@ def test_trained_on_the_procedural_window_it_stays_alive_for_300_frames(tmp_path
     """The aims of docs/learned.md on the exported file, after training for a time budget:
     sharp (no noise), moving right to left at the footage's speed, not frozen, colours kept.
     The motion here is the poles' 6 pixels a frame, which only holds when the near layer
-    carries them whole (one shift a row tore them, and the run measured the hills' 2)."""
+    carries them whole (one shift a row tore them, and the run measured the hills' 2). The
+    near layer turns on after about 75 steps (100-120 in 15 s here), so the budget leaves room
+    for a slower machine."""
     footage = render_frames(FootageConfig(size=64, frames=600, seed=0))
-    _assert_alive(_trained_for(footage, tmp_path, 64, capsys))
+    _assert_alive(_trained_for(footage, tmp_path, 64, capsys, minutes=0.4))
 
 
 def test_trained_on_a_photograph_it_stays_alive_for_300_frames(tmp_path, capsys, photo):
