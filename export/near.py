@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["NearLayer", "near_labels", "near_rows", "near_speed", "slide_rows"]
+__all__ = ["NearLayer", "near_labels", "near_rows", "near_speed", "slide_rows", "wrapped"]
 
 #: How much better (mean absolute difference over the three channels, 0..1 pixels) the near
 #: speed must explain a pixel than its row's speed, forwards and backwards, to label it near.
@@ -104,8 +104,8 @@ def slide_rows(
     for step in range(1, max(2, size // 4)):
         run = run * torch.roll(near, step, dims=3)
         before = before + run
-    row_place = _wrapped(xs + rows, size)
-    near_place = _wrapped(xs - before + speed, size)
+    row_place = wrapped(xs + rows, size)
+    near_place = wrapped(xs - before + speed, size)
     key = torch.where(near > 0, near_place + 1e-4 * before, row_place + 0.5)
     order = torch.argsort(key, dim=-1)
     half = size / 2
@@ -113,12 +113,12 @@ def slide_rows(
         x.dtype
     )
     offset = (crossed * near).sum(dim=-1, keepdim=True)
-    index = _wrapped(xs + offset, size).to(torch.int64)
+    index = wrapped(xs + offset, size).to(torch.int64)
     order = torch.gather(order, 3, index)
     return torch.gather(x, 3, order.expand(-1, x.shape[1], -1, -1))
 
 
-def _wrapped(value: torch.Tensor, size: int) -> torch.Tensor:
+def wrapped(value: torch.Tensor, size: int) -> torch.Tensor:
     """``value`` modulo ``size`` into 0..size (floor division, written out for the graph)."""
     return value - torch.floor(value / size) * size
 

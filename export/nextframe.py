@@ -36,7 +36,7 @@ from torch import nn
 
 from export.checkpoint import read_checkpoint
 from export.motion import footage_motion, warp
-from export.near import NearLayer, near_labels, near_rows, near_speed, slide_rows
+from export.near import NearLayer, near_labels, near_rows, near_speed, slide_rows, wrapped
 from export.onnx_export import ExportReport, InputDeclaration, export_generator
 from export.vae import to_batch
 
@@ -144,17 +144,23 @@ class NextFrameNet(nn.Module):
         """The whole frame moved by the footage's motion, whole pixels, wrapped: each row read
         from the row it comes from (where the footage moves up or down), then slid across
         (the near layer at its own speed over it)."""
-        size = self.config.size
-        upright = self.motion[0, 1, :, 0].repeat_interleave(2)
-        source = torch.arange(size, dtype=upright.dtype) - upright
-        source = (source - torch.floor(source / size) * size).to(torch.int64)
+        upright = self.row_speeds(1)
+        source = wrapped(
+            torch.arange(self.config.size, dtype=upright.dtype) - upright, self.config.size
+        )
+        source = source.to(torch.int64)
         if self.near is not None:
             near = (self.near(x) > 0).to(x.dtype)
             near = torch.index_select(near, 2, source) * self.near_rows[None, None, :, None]
         else:
             near = torch.zeros_like(x[:, :1])
-        across = self.motion[0, 0, :, 0].repeat_interleave(2)
-        return slide_rows(torch.index_select(x, 2, source), near, across, self.near_speed)
+        return slide_rows(
+            torch.index_select(x, 2, source), near, self.row_speeds(0), self.near_speed
+        )
+
+    def row_speeds(self, axis: int) -> torch.Tensor:
+        """``[S]``: each pixel row's whole pixels a frame, across (``axis`` 0) or up/down (1)."""
+        return self.motion[0, axis, :, 0].repeat_interleave(2)
 
     def measure_motion(self, frames: np.ndarray) -> None:
         """Measure the footage's motion (and the near layer's speed and rows) into the model:
@@ -374,8 +380,9 @@ class NextFrameTrainer:
         if following is None:
             return None
         net = self.net
-        across = net.motion[0, 0, :, 0].repeat_interleave(2)
-        labels = near_labels(clean, following, across, int(net.near_speed), net.near_rows)
+        labels = near_labels(
+            clean, following, net.row_speeds(0), int(net.near_speed), net.near_rows
+        )
         logits = net.near(seen)
         weight = net.near_rows[None, None, :, None].expand_as(logits)
         return nn.functional.binary_cross_entropy_with_logits(
