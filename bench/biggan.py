@@ -138,7 +138,7 @@ def bench_biggan(
 
     from export.biggan import export_biggan_model
     from export.biggan_model import BigGANGenerator, PackageReference, biggan_config, random_biggan
-    from oscserver.render.runtime import GeneratorRuntime
+    from oscserver.generator.runtime import GeneratorRuntime
 
     torch.set_num_threads(threads)
     rows = []

@@ -49,9 +49,9 @@ def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def render_classes(model: Path | None, classes, seeds, truncation: float) -> np.ndarray:
     """uint8 pictures ``[classes, seeds, H, W, 3]`` through ONNX Runtime."""
-    from oscserver.render.generator import default_model_path
-    from oscserver.render.noise import truncated_noise
-    from oscserver.render.runtime import GeneratorRuntime
+    from oscserver.generator.noise import truncated_noise
+    from oscserver.generator.reading import default_model_path
+    from oscserver.generator.runtime import GeneratorRuntime
 
     runtime = GeneratorRuntime(model or default_model_path(256))
     names = {c.role: c for c in runtime.spec.controls}
@@ -135,7 +135,7 @@ def bench_classes(
 
 def markdown_table(result: dict, classes, seeds, rows) -> str:
     """Every class with its rank under each classifier and seed (0: top-1; bold: top 5)."""
-    from oscserver.imagenet import imagenet_classes
+    from oscserver.data.imagenet import imagenet_classes
 
     names = imagenet_classes()
     heads = [f"{n} seed {s}" for n in CLASSIFIERS for s in seeds]

@@ -26,7 +26,7 @@ from bench import (
 )
 from bench.report import print_json
 from oscserver.cli import setup_logging
-from oscserver.errors import OscServerError
+from oscserver.core.errors import OscServerError
 
 BENCHMARKS = (
     generator,

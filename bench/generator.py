@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from bench.report import machine, print_json
-from oscserver.render.generator import default_model_path
+from oscserver.generator.reading import default_model_path
 
 WARMUP_FRAMES = 5
 BENCH_CLASS = 780
@@ -51,7 +51,7 @@ def drift_inputs(frames: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarra
 def bench_generator(sizes: list[int], seconds: float, threads: int) -> dict:
     """Default generator frames per second: ONNX Runtime, as the server runs it (session plus
     conversion to pixels), against the same network in PyTorch eager, in one run."""
-    from oscserver.render.runtime import GeneratorRuntime
+    from oscserver.generator.runtime import GeneratorRuntime
 
     rows = []
     for size in sizes:

@@ -205,7 +205,7 @@ def vae_samples(work: Path, picture: Path, size: int = 64) -> list[str]:
 
     from export.alive import sharpness
     from export.train_cli import vae_epochs
-    from oscserver.render.noise import truncated_noise
+    from oscserver.generator.noise import truncated_noise
 
     video = work / f"window-{size}.mp4"
     footage = render_frames(FootageConfig(size=size, frames=660, seed=0))[:600]

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.shm import bench_publish
-from oscserver.frame import FrameFormat
+from oscserver.core.frame import FrameFormat
 
 
 def _own_listening_ports(minimum: int) -> list[int]:

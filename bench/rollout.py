@@ -51,7 +51,7 @@ def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def bench_rollout(
     model: Path, footage: Path, frames: int = 300, start: int = 0, picture: Path | None = None
 ) -> dict:
-    from oscserver.render.runtime import GeneratorRuntime
+    from oscserver.generator.runtime import GeneratorRuntime
 
     runtime = GeneratorRuntime(model, provider="cpu", threads=1)
     fmt = runtime.frame_format
@@ -75,7 +75,7 @@ def read_footage(footage: Path, size: int) -> np.ndarray:
 
 def self_fed(runtime, start: np.ndarray, frames: int) -> np.ndarray:
     """``frames`` steps of the model on its own output: ``(frames + 1, S, S, 3)`` uint8."""
-    from oscserver.control.feedback import from_pixels
+    from oscserver.generator.pixels import from_pixels
 
     spec = runtime.spec
     out = [start]

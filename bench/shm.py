@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from bench.report import machine, print_json
-from oscserver.frame import Frame, FrameFormat
+from oscserver.core.frame import Frame, FrameFormat
 from oscserver.shm.writer import SharedMemoryRing
 
 _runs = 0

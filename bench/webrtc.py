@@ -1,7 +1,7 @@
 """``oscserver bench webrtc``: what streaming costs.
 
 For each size, the server renders the default generator with 0, 1 and 4 viewers connected
-(real aiortc peers over loopback, in this process); reported: the render loop's fps, the
+(real aiortc peers over loopback, in this process); reported: the frame clock's fps, the
 fps each viewer receives, and the encoder's time per frame measured on the same frames.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 
 from bench.generator import drift_inputs
 from bench.report import machine, print_json
-from oscserver.render.generator import default_model_path
+from oscserver.generator.reading import default_model_path
 
 
 def add_parser(kinds: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -82,7 +82,7 @@ async def _measure(size: int, viewers: int, seconds: float, fps: float, codec: s
         for client in clients:
             await client.connect()
         await asyncio.sleep(2.0)  # encoders start, bitrate settles
-        stats = server.render_loop.stats
+        stats = server.frame_clock.stats
         rendered, received = stats.rendered, [c.received for c in clients]
         began = time.monotonic()
         await asyncio.sleep(seconds)
@@ -107,7 +107,7 @@ def encode_time_ms(size: int, codec: str, frames: int = 90) -> float:
     """Median time aiortc's encoder takes per frame of the default generator at ``size``."""
     from aiortc.codecs import h264, vpx
 
-    from oscserver.render.runtime import GeneratorRuntime
+    from oscserver.generator.runtime import GeneratorRuntime
     from oscserver.webrtc.track import to_video_frame
 
     runtime = GeneratorRuntime(default_model_path(size), provider="cpu")

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from oscserver.render.contract import DEFAULT_SIZES  # importing it needs no torch (--help)
+from oscserver.generator.contract import DEFAULT_SIZES  # importing it needs no torch (--help)
 
 #: Where the shipped generator files live (package data of ``oscserver.models``).
 MODELS_DIR = Path(__file__).resolve().parent.parent / "oscserver" / "models"

@@ -8,7 +8,7 @@ probability reaches ``stop_at``; when that step overshoots by more than ``margin
 step is bisected until the probability lands in ``[stop_at, stop_at + margin]``. Abstract but
 evocative, not concrete: that is the point of stopping at 0.3 rather than 0.99.
 
-The kept vectors form a :class:`~oscserver.bank.Bank` (``.npz``) and a contact sheet (PNG).
+The kept vectors form a :class:`~oscserver.control.bank.Bank` (``.npz``) and a contact sheet (PNG).
 
 Generators are :class:`Drawable`: their inputs as the generator contract declares them and a
 differentiable ``draw``. :func:`default_drawable`, :func:`biggan_drawable` and
@@ -27,8 +27,8 @@ import torch
 from torch.nn import functional as F
 
 from export.classifier import augment
-from oscserver.bank import Bank
-from oscserver.render.contract import InputDeclaration
+from oscserver.control.bank import Bank
+from oscserver.generator.contract import InputDeclaration
 
 HOPELESS = 0.1
 """Half way through its steps, a start still under this fraction of ``stop_at`` gives up."""
@@ -273,7 +273,7 @@ def to_bank(
     classifier_name: str,
     settings: CurateSettings,
 ) -> Bank:
-    """The kept results as a :class:`~oscserver.bank.Bank`."""
+    """The kept results as a :class:`~oscserver.control.bank.Bank`."""
     kept = [r for r in results if r.kept]
     if not kept:
         whys = "; ".join(sorted({r.why for r in results}))

@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from oscserver.errors import OscServerError
+from oscserver.core.errors import OscServerError
 
 
 def _log(message: str) -> None:
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     from export.classifier import load_classifier
     from export.frames import write_png
     from oscserver.audio.progress import Progress
-    from oscserver.imagenet import imagenet_classes
+    from oscserver.data.imagenet import imagenet_classes
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -68,7 +68,7 @@ import torch
 from torch import nn
 
 from export.onnx_export import ExportReport, InputDeclaration, biggan_interface, export_generator
-from oscserver.render.contract import DEFAULT_SIZES
+from oscserver.generator.contract import DEFAULT_SIZES
 
 SEED = 20240611
 #: The trained class pictures (``oscserver train default --all`` writes them; uint8).

@@ -1,6 +1,6 @@
 """The learner: keeps training a next-frame model on footage and hands out new ONNX files.
 
-The server spawns it beside its render loop (``oscserver serve --model nextframe.onnx --learn
+The server spawns it beside its frame clock (``oscserver serve --model nextframe.onnx --learn
 VIDEO``); it can run on its own too::
 
     python -m export.learn --model nextframe.onnx --video VIDEO --out DIR --update-every 20

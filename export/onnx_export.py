@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from oscserver.render.contract import (
+from oscserver.generator.contract import (
     LAYOUTS,
     ContractError,
     InputDeclaration,

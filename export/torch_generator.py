@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from export.onnx_export import ExportError, validated
-from oscserver.render.contract import LAYOUTS, ROLES, InputDeclaration
+from oscserver.generator.contract import LAYOUTS, ROLES, InputDeclaration
 
 INPUT_SYNTAX = "NAME:ROLE:SHAPE:RANGE[:DEFAULT], e.g. latent:noise:1x64:-3,3 (see docs/export.md)"
 

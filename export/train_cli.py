@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     from export.classifier import ClassifierError
     from export.frames import FootageError
     from export.onnx_export import ExportError
-    from oscserver.errors import OscServerError
+    from oscserver.core.errors import OscServerError
 
     if getattr(args, "threads", None):
         import torch

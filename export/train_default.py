@@ -28,7 +28,7 @@ from torch.nn import functional as F
 
 from export.classifier import augment, class_ranks
 from export.default_generator import NOISE_DIM, NUM_CLASSES, PICTURE, DefaultGenerator
-from oscserver.render.noise import truncated_noise
+from oscserver.generator.noise import truncated_noise
 
 CHECKPOINT_FORMAT = "oscserver.default-pictures/1"
 

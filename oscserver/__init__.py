@@ -1,6 +1,6 @@
 """oscserver: neural-network visuals played live over OSC.
 
-Data flows one way: OSC -> controls -> motion -> render loop -> frame bus -> sinks.
+Data flows one way: OSC -> controls -> motion -> frame clock -> frame bus -> sinks.
 The runtime never imports torch; generator files are ONNX (see docs/generators.md).
 """
 

@@ -11,7 +11,7 @@ import signal
 import sys
 
 from oscserver.config import ServeConfig, add_options, from_args
-from oscserver.errors import OscServerError
+from oscserver.core.errors import OscServerError
 
 log = logging.getLogger("oscserver")
 

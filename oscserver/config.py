@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from oscserver.generator.contract import DEFAULT_SIZES
+from oscserver.generator.providers import PROVIDER_NAMES
 from oscserver.osc.front_door import DEFAULT_RATE
-from oscserver.render.contract import DEFAULT_SIZES
-from oscserver.render.providers import PROVIDER_NAMES
 from oscserver.webrtc.codecs import CODECS, DEFAULT_BITRATE, DEFAULT_CODEC
 
 

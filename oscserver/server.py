@@ -1,7 +1,7 @@
 """The running server: starts every part in order and stops them in reverse.
 
     OSC (UDP, OSCQuery WebSocket, WebRTC data channel) -> ControlRouter -> the Stage's controls
-    RenderLoop thread: frame clock -> motion -> ONNX Runtime -> FrameBus -> sinks
+    FrameClock thread: frame clock -> motion -> ONNX Runtime -> FrameBus -> sinks
 
 What plays is ``stages.current`` (stage.py); the numbers are ``board`` (status.py). Nothing
 here handles a message or a frame itself.
@@ -18,13 +18,19 @@ from oscserver.config import ServeConfig
 from oscserver.control.beat_clock import BeatClock
 from oscserver.control.quantize import Quantize
 from oscserver.control.schedule import Schedule
-from oscserver.errors import StartupError
-from oscserver.frame_bus import FrameBus
+from oscserver.core.errors import StartupError
+from oscserver.core.frame_bus import FrameBus
+from oscserver.core.loop_lag import LoopLag
+from oscserver.core.media import MediaFolders
+from oscserver.core.net import is_loopback
+from oscserver.core.stats import ControlCounters
+from oscserver.core.tasks import TaskManager
+from oscserver.frame_clock import FrameClock
+from oscserver.generator.learner import Learner
+from oscserver.generator.library import GeneratorLibrary
+from oscserver.generator.reading import resolve_model_path
 from oscserver.http.app import HttpServer
 from oscserver.http.oscquery import OscQueryServer, host_info
-from oscserver.loop_lag import LoopLag
-from oscserver.media import MediaFolders
-from oscserver.net import is_loopback
 from oscserver.osc.bank_commands import Banks, bank_commands
 from oscserver.osc.beat_commands import beat_commands, quantize_hook
 from oscserver.osc.commands import reply_commands
@@ -32,15 +38,9 @@ from oscserver.osc.front_door import FrontDoor, allowed_networks
 from oscserver.osc.listener import OscListener
 from oscserver.osc.router import ControlRouter
 from oscserver.osc.subscriptions import Subscriptions
-from oscserver.render.generator import resolve_model_path
-from oscserver.render.learning import Learner
-from oscserver.render.library import GeneratorLibrary
-from oscserver.render.render_loop import RenderLoop
 from oscserver.sinks.webrtc import WebRTCSink
 from oscserver.stage import StageManager
-from oscserver.stats import ControlCounters
 from oscserver.status import StatusBoard, format_status
-from oscserver.tasks import TaskManager
 from oscserver.webrtc.ice import offer_loopback_only
 
 log = logging.getLogger("oscserver")
@@ -64,7 +64,7 @@ class Server:
         self.router: ControlRouter | None = None
         self.listener: OscListener | None = None
         self.bus: FrameBus | None = None
-        self.render_loop: RenderLoop | None = None
+        self.frame_clock: FrameClock | None = None
         self.http: HttpServer | None = None
         self.oscquery: OscQueryServer | None = None
         self.learner: Learner | None = None
@@ -103,7 +103,7 @@ class Server:
         self.bus = board.bus = FrameBus(fmt, self.tasks)
         try:
             await self._start_outputs(door)
-            loop = self.render_loop = board.render_loop = RenderLoop(
+            loop = self.frame_clock = board.frame_clock = FrameClock(
                 self.stages, self.schedule, self.bus.publish, cfg.runtime.fps, self.beats
             )
             loop.start()
@@ -178,9 +178,9 @@ class Server:
         """Stop rendering, close the OSC socket and every sink, cancel every task."""
         if self.learner is not None:
             await self.learner.stop()
-        if self.render_loop is not None:
-            await asyncio.to_thread(self.render_loop.stop)
-            self.render_loop = None
+        if self.frame_clock is not None:
+            await asyncio.to_thread(self.frame_clock.stop)
+            self.frame_clock = None
         for part in ("http", "oscquery", "listener", "bus"):
             running = getattr(self, part)
             if running is not None:

@@ -1,7 +1,7 @@
 """What is playing: one generator with its controls and its address space, swapped whole.
 
 ``Stage`` is immutable. ``StageManager.current`` is the one place that says what plays; the
-OSC router and the render loop read it (the render loop between two frames), so they can never
+OSC router and the frame clock read it (the frame clock between two frames), so they can never
 disagree. ``/model NAME`` (or ``/model PATH.onnx``) and a retrained model from the learner
 build a new Stage, carrying each control with the same name and length over, and swap it in.
 """
@@ -15,15 +15,15 @@ from pathlib import Path
 
 from oscserver.control.controls import Controls
 from oscserver.control.schedule import Schedule
-from oscserver.errors import ControlError, GeneratorError
-from oscserver.media import MediaFolders
+from oscserver.core.errors import ControlError, GeneratorError
+from oscserver.core.media import MediaFolders
+from oscserver.core.tasks import TaskManager
+from oscserver.generator.contract import GeneratorSpec
+from oscserver.generator.library import GeneratorLibrary, LoadedGenerator
+from oscserver.generator.runtime import GeneratorRuntime
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.router import Call, Command
-from oscserver.render.generator import GeneratorSpec
-from oscserver.render.library import GeneratorLibrary, LoadedGenerator
-from oscserver.render.runtime import GeneratorRuntime
-from oscserver.tasks import TaskManager
 
 log = logging.getLogger("oscserver")
 
@@ -139,7 +139,7 @@ class StageManager:
     def _activate(self, loaded: LoadedGenerator) -> None:
         spec = loaded.runtime.spec
         controls = Controls(spec, carry_from=self.current.controls)
-        # One assignment on the loop: OSC and the render loop see the old stage or the new one.
+        # One assignment on the loop: OSC and the frame clock see the old stage or the new one.
         dropped = self._schedule.clear()
         self._current = Stage(loaded, controls, self.space_for(spec))
         for callback in self._listeners:

@@ -15,15 +15,15 @@ import numpy as np
 from oscserver.control.beat_clock import BeatClock
 from oscserver.control.quantize import Quantize
 from oscserver.control.schedule import Schedule
-from oscserver.frame_bus import FrameBus
-from oscserver.loop_lag import LoopLag
+from oscserver.core.frame_bus import FrameBus
+from oscserver.core.loop_lag import LoopLag
+from oscserver.core.stats import ControlCounters
+from oscserver.frame_clock import FrameClock
+from oscserver.generator.learner import Learner
 from oscserver.osc.describe import Arg
 from oscserver.osc.router import ControlRouter
 from oscserver.osc.subscriptions import Subscriptions
-from oscserver.render.learning import Learner
-from oscserver.render.render_loop import RenderLoop
 from oscserver.stage import StageManager
-from oscserver.stats import ControlCounters
 
 
 @dataclass
@@ -36,7 +36,7 @@ class StatusBoard:
     subscriptions: Subscriptions
     beats: BeatClock
     quantize: Quantize
-    render_loop: RenderLoop | None = None
+    frame_clock: FrameClock | None = None
     bus: FrameBus | None = None
     webrtc: Any = None
     """The WebRTC sink (``describe()`` lists its viewers), when HTTP is on."""
@@ -46,7 +46,7 @@ class StatusBoard:
 
     def status(self) -> dict[str, object]:
         """Numbers for the status line and GET /status."""
-        loop = self.render_loop
+        loop = self.frame_clock
         stats = loop.stats if loop else None
         render_p50, render_p99 = stats.render_ms.percentiles(50, 99) if stats else (None, None)
         lat_p50, lat_p99 = stats.osc_to_frame_ms.percentiles(50, 99) if stats else (None, None)
@@ -85,7 +85,7 @@ class StatusBoard:
             "path": str(stage.generator.path),
             "age_s": time.time() - stage.generator.loaded_at,
             "loaded": list(library.loaded),
-            "swaps": self.render_loop.stats.swaps if self.render_loop else 0,
+            "swaps": self.frame_clock.stats.swaps if self.frame_clock else 0,
             "refused": library.refused,
             "last_refusal": library.last_refusal,
         }

@@ -12,11 +12,11 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 
 from oscserver.control.controls import Controls, SetElements, SetMotion, SetTarget
 from oscserver.control.schedule import Schedule
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
+from oscserver.core.stats import ControlCounters
+from oscserver.generator.runtime import GeneratorRuntime
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.router import ControlRouter
-from oscserver.render.runtime import GeneratorRuntime
-from oscserver.stats import ControlCounters
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oscserver.imagenet import CLASS_COUNT, find_class, imagenet_classes
+from oscserver.data.imagenet import CLASS_COUNT, find_class, imagenet_classes
 
 
 def test_all_classes_in_class_vector_order():

@@ -21,8 +21,8 @@ from oscserver.audio.mappings.kmeans import kmeans
 from oscserver.audio.mappings.lyrics import pick_classes
 from oscserver.audio.offline_controls import OfflineControls
 from oscserver.audio.target import ControlTarget
-from oscserver.render.generator import default_model_path
-from oscserver.render.runtime import GeneratorRuntime
+from oscserver.generator.reading import default_model_path
+from oscserver.generator.runtime import GeneratorRuntime
 from tests.support import build_tiny_generator
 from tests.support.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord_song, click_track
 
@@ -148,7 +148,7 @@ def test_a_cluster_model_saved_on_one_song_is_reused_on_another(spec, target, tm
 def curated_bank(path, count=12, seed=0, truncation=0.4):
     """A bank in ``oscserver curate``'s format for the default generator (class mixes and
     noise), made without torch."""
-    from oscserver.bank import Bank
+    from oscserver.control.bank import Bank
 
     rng = np.random.default_rng(seed)
     mixes = np.zeros((count, 1000), np.float32)
@@ -207,7 +207,7 @@ def test_clusters_call_up_curated_bank_vectors_class_and_noise(spec, target, tmp
 
 
 def test_a_bank_for_another_generator_is_refused(target, tmp_path):
-    from oscserver.bank import Bank
+    from oscserver.control.bank import Bank
 
     Bank(
         {"latent": np.zeros((3, 32), np.float32)},

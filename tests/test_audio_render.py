@@ -24,8 +24,8 @@ from oscserver.audio.render import (
     render_video,
 )
 from oscserver.audio.target import ControlTarget
-from oscserver.render.generator import default_model_path
-from oscserver.render.runtime import GeneratorRuntime
+from oscserver.generator.reading import default_model_path
+from oscserver.generator.runtime import GeneratorRuntime
 from tests.support.audio_songs import click_times, click_track
 
 FPS = 30.0

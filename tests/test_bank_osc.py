@@ -10,7 +10,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from oscserver.bank import Bank
+from oscserver.control.bank import Bank
 from oscserver.server import Server
 from tests.support import OscSender, build_tiny_generator, serve_config, wait_for
 
@@ -78,8 +78,8 @@ def test_load_and_pick_move_the_targets_and_bad_banks_are_refused(tmp_path):
                 assert "does not exist" not in server.banks.last_refusal
                 # Every refusal left the bank in use alone, and rendering went on.
                 assert server.banks.path.endswith("bank.npz") and server.banks.picked == 3
-                frames = server.render_loop.stats.rendered
-                assert await wait_for(lambda: server.render_loop.stats.rendered > frames + 3)
+                frames = server.frame_clock.stats.rendered
+                assert await wait_for(lambda: server.frame_clock.stats.rendered > frames + 3)
                 osc.send("/bank/pick", 1.0)  # Pd and Max send floats
                 assert await wait_for(lambda: server.banks.picked == 1)
             # Each of the 10 messages counted once: accepted or rejected, never both.

@@ -9,7 +9,7 @@ import pytest
 from oscserver.control.beat_clock import BeatClock
 from oscserver.control.quantize import Quantize, beats_of, parse_mode
 from oscserver.control.rhythm import Lfo
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
 
 
 class FakeTime:
@@ -178,7 +178,7 @@ def test_random_lfo_holds_one_value_a_period():
 def test_controls_apply_the_lfo_on_top_of_motion_and_walk_the_noise_on_boundaries(tiny_generator):
     from oscserver.control.controls import Controls, SetLfo, SetWalk
     from oscserver.control.rhythm import NoiseWalk
-    from oscserver.render.runtime import GeneratorRuntime
+    from oscserver.generator.runtime import GeneratorRuntime
 
     spec = GeneratorRuntime(tiny_generator, provider="cpu", threads=1).spec
     controls = Controls(spec)

@@ -19,8 +19,8 @@ from export.curate import (  # noqa: E402
     fixed_values,
     to_bank,
 )
-from oscserver.bank import BANK_FORMAT, Bank, BankError  # noqa: E402
-from oscserver.render.contract import InputDeclaration  # noqa: E402
+from oscserver.control.bank import BANK_FORMAT, Bank, BankError  # noqa: E402
+from oscserver.generator.contract import InputDeclaration  # noqa: E402
 
 SIZE = 16
 CLASSES = 10
@@ -199,7 +199,7 @@ def test_curate_command_on_the_default_generator_with_the_real_classifier(tmp_pa
     """``oscserver curate`` as a user runs it: EfficientNet-Lite0, the default generator."""
     _classifier_or_skip()
     from export.curate_cli import main
-    from oscserver.imagenet import find_class
+    from oscserver.data.imagenet import find_class
 
     bank_path = tmp_path / "bank.npz"
     args = ["--classes", "goldfish", "--starts", "2", "--steps", "40", "-o", str(bank_path)]
@@ -224,9 +224,9 @@ def test_train_default_teaches_one_class_and_leaves_the_others(tmp_path):
     from export.default_generator import DefaultGenerator
     from export.train_cli import main
     from export.train_default import judge
-    from oscserver.render.generator import default_model_path
-    from oscserver.render.noise import truncated_noise
-    from oscserver.render.runtime import GeneratorRuntime
+    from oscserver.generator.noise import truncated_noise
+    from oscserver.generator.reading import default_model_path
+    from oscserver.generator.runtime import GeneratorRuntime
 
     out = tmp_path / "mine.onnx"
     argv = ["default", "--classes", "honeycomb", "--fresh", "--steps", "40", "-o", str(out)]

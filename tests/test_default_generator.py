@@ -14,7 +14,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from oscserver.render.noise import truncated_noise
+from oscserver.generator.noise import truncated_noise
 
 MODELS = Path(__file__).resolve().parent.parent / "oscserver" / "models"
 SIZES = (256, 512)
@@ -310,7 +310,7 @@ def test_export_refuses_a_generator_that_onnx_runtime_does_not_reproduce(tmp_pat
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
     from export.onnx_export import ExportCheckError, export_generator
-    from oscserver.render.contract import InputDeclaration
+    from oscserver.generator.contract import InputDeclaration
 
     class Drifting(torch.nn.Module):
         """Eager output drifts after tracing, so ONNX Runtime and PyTorch disagree."""
@@ -342,7 +342,7 @@ def test_export_refuses_a_generator_that_onnx_runtime_does_not_reproduce(tmp_pat
 )
 def test_input_spec_validation_names_the_problem(kwargs, message):
     from export.onnx_export import ExportError, validated
-    from oscserver.render.contract import InputDeclaration
+    from oscserver.generator.contract import InputDeclaration
 
     fields = {"name": "v", "shape": (1, 3), "role": "vector", "range": (0.0, 1.0), "default": 0.5}
     fields.update(kwargs)

@@ -22,8 +22,8 @@ from export.biggan_model import (  # noqa: E402
     statistics_weights,
 )
 from export.cli import main as export_main  # noqa: E402
-from oscserver.render.noise import truncated_noise  # noqa: E402
-from oscserver.render.runtime import GeneratorRuntime  # noqa: E402
+from oscserver.generator.noise import truncated_noise  # noqa: E402
+from oscserver.generator.runtime import GeneratorRuntime  # noqa: E402
 from oscserver.server import ServeConfig, Server  # noqa: E402
 from tests.support import OscSender, free_udp_port  # noqa: E402
 

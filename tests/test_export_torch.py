@@ -13,7 +13,7 @@ pytest.importorskip("torch")
 from export.cli import main as export_main
 from export.onnx_export import ExportError
 from export.torch_generator import parse_input, parse_shape, read_spec_file
-from oscserver.render.runtime import GeneratorRuntime
+from oscserver.generator.runtime import GeneratorRuntime
 
 TARGET = "tests.support.torch_generators:build"
 INPUTS = [

@@ -176,7 +176,7 @@ def test_fuzz_flood_keeps_the_server_rendering_and_every_datagram_counted(tmp_pa
                 await asyncio.sleep(0.3)
                 last_index = reader.read(only_new=False)[1]["frame"]
                 assert last_index - first_index >= 0.8 * 30.0 * elapsed
-                assert server.render_loop.running and server.render_loop.stats.errors == 0
+                assert server.frame_clock.running and server.frame_clock.stats.errors == 0
 
                 # And a good message still lands.
                 osc.send("/truncation", 0.9)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oscserver.errors import GeneratorError
-from oscserver.render.noise import truncated_noise
-from oscserver.render.runtime import GeneratorRuntime, choose_providers
+from oscserver.core.errors import GeneratorError
+from oscserver.generator.noise import truncated_noise
+from oscserver.generator.runtime import GeneratorRuntime, choose_providers
 from tests.support import TINY_META, build_tiny_generator
 
 

@@ -20,7 +20,7 @@ from export.footage import FootageConfig, render_frames
 from export.frames import FootageError, write_video
 from export.learn import StopSignal, build_parser, run
 from export.train_cli import main as train_main
-from oscserver.render.runtime import GeneratorRuntime
+from oscserver.generator.runtime import GeneratorRuntime
 
 ROOT = Path(__file__).resolve().parent.parent
 

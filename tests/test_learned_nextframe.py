@@ -21,7 +21,7 @@ from export.nextframe import (  # noqa: E402
     rollout,
 )
 from export.train_cli import main as train_main  # noqa: E402
-from oscserver.render.runtime import GeneratorRuntime  # noqa: E402
+from oscserver.generator.runtime import GeneratorRuntime  # noqa: E402
 
 TRAIN_FRAMES = 200
 STEPS = 40

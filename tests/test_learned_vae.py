@@ -18,7 +18,7 @@ from export.vae import (  # noqa: E402
     save_checkpoint,
     train_vae,
 )
-from oscserver.render.runtime import GeneratorRuntime  # noqa: E402
+from oscserver.generator.runtime import GeneratorRuntime  # noqa: E402
 from oscserver.server import Server  # noqa: E402
 from tests.support import OscSender, serve_config, wait_for  # noqa: E402
 

@@ -53,8 +53,8 @@ def test_models_swap_in_while_frames_keep_coming(tmp_path):
                     got = reader.read()
                     if got is not None:
                         indices.append(got[1]["frame"])
-                    if server.render_loop.stats.swaps > swaps:
-                        swaps = server.render_loop.stats.swaps
+                    if server.frame_clock.stats.swaps > swaps:
+                        swaps = server.frame_clock.stats.swaps
                         swap_positions.append(len(indices))
                         if swaps >= 2:
                             break

@@ -62,7 +62,7 @@ def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
             assert indices[first_large] - indices[first_large - 1] <= 2
             assert server.stages.current.controls.current("truncation")[1][0] == np.float32(0.9)
             assert server.status()["model"]["name"] == "tiny-2"
-            assert server.render_loop.stats.swaps == 1
+            assert server.frame_clock.stats.swaps == 1
         finally:
             await server.stop()
 
@@ -88,15 +88,15 @@ def test_corrupt_or_missing_model_is_refused_and_rendering_goes_on(tmp_path):
                 osc.send("/model", str(tmp_path / "missing.onnx"))
                 osc.send("/model", 3)
                 assert await wait_for(lambda: server.stages.library.refused == 2, 10.0)
-                rendered = server.render_loop.stats.rendered
+                rendered = server.frame_clock.stats.rendered
                 await asyncio.sleep(0.3)
-                assert server.render_loop.stats.rendered > rendered + 4  # still rendering
+                assert server.frame_clock.stats.rendered > rendered + 4  # still rendering
             status = server.status()
             assert status["model"]["name"] == "tiny"
             assert "not a generator" in status["model"]["last_refusal"]
             reasons = status["osc"]["rejected_by_reason"]
             assert reasons["bad_file"] == 1 and reasons["wrong_type"] == 1
-            assert server.render_loop.stats.swaps == 0
+            assert server.frame_clock.stats.swaps == 0
         finally:
             await server.stop()
 
@@ -124,7 +124,7 @@ def test_feedback_image_blend_noise_and_reset(tmp_path):
     async def main():
         server = _server(model)
         await server.start()
-        loop = server.render_loop
+        loop = server.frame_clock
         try:
             assert await wait_for(lambda: loop._last_pixels is not None, 10.0)
             with OscSender(server.osc_port) as osc:
@@ -169,7 +169,7 @@ def test_a_retrained_model_goes_on_from_the_picture_on_screen(tmp_path):
     async def main():
         server = _server(first)
         await server.start()
-        loop = server.render_loop
+        loop = server.frame_clock
         try:
             assert await wait_for(
                 lambda: (

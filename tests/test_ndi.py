@@ -50,8 +50,8 @@ NETNS = private_network_command() if HAVE_CYNDILIB else None
 
 
 def test_missing_cyndilib_is_a_clear_error(monkeypatch):
-    from oscserver.errors import SinkError
-    from oscserver.frame import FrameFormat
+    from oscserver.core.errors import SinkError
+    from oscserver.core.frame import FrameFormat
     from oscserver.sinks.ndi import NdiSink
 
     monkeypatch.setitem(sys.modules, "cyndilib", None)

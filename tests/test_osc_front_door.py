@@ -13,9 +13,8 @@ import av
 import numpy as np
 import pytest
 
-from oscserver.control.feedback import read_picture
-from oscserver.errors import ControlError, StartupError
-from oscserver.media import MediaFolders
+from oscserver.core.errors import ControlError, StartupError
+from oscserver.core.media import MediaFolders, read_picture
 from oscserver.server import ServeConfig, Server
 from tests.support import (
     OscSender,

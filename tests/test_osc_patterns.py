@@ -10,11 +10,11 @@ import pytest
 
 from oscserver.control.controls import Controls
 from oscserver.control.schedule import Schedule
+from oscserver.core.stats import ControlCounters
+from oscserver.generator.runtime import GeneratorRuntime
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.patterns import PatternError, compile_pattern
 from oscserver.osc.router import ControlRouter
-from oscserver.render.runtime import GeneratorRuntime
-from oscserver.stats import ControlCounters
 from tests.support import osc_message
 
 
@@ -109,7 +109,7 @@ def test_patterns_matching_nothing_or_nothing_that_fits(spec):
 
 
 def test_a_bundle_lands_in_one_step(spec):
-    """The render thread takes the controls' lock per frame: a bundle is applied under one."""
+    """The frame clock thread takes the controls' lock per frame: a bundle is applied under one."""
     router, controls = _router(spec)
     seen = []
     original = controls.apply_together

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oscserver.imagenet import CLASS_COUNT
+from oscserver.data.imagenet import CLASS_COUNT
 from oscserver.server import ServeConfig, Server
 from tests.support import OscSender, free_udp_port
 from tools.build_amxd import AmxdError, build_amxd, chunk, read_amxd

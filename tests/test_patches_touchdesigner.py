@@ -17,7 +17,7 @@ from types import ModuleType, SimpleNamespace
 import numpy as np
 
 from oscserver.client import FrameReader
-from oscserver.frame import Frame, FrameFormat
+from oscserver.core.frame import Frame, FrameFormat
 from oscserver.shm.writer import SharedMemoryRing
 from tests.support import OscSender, unique_name
 from tests.test_end_to_end import ServerProcess

@@ -13,11 +13,10 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper
 
-import oscserver.render.runtime as runtime_module
-from oscserver.errors import GeneratorError
-from oscserver.render.generator import default_model_path, read_generator
-from oscserver.render.io_binding import BoundRenderer, HostRenderer
-from oscserver.render.providers import (
+import oscserver.generator.runtime as runtime_module
+from oscserver.core.errors import GeneratorError
+from oscserver.generator.io_binding import BoundRenderer, HostRenderer
+from oscserver.generator.providers import (
     CPU,
     CUDA,
     TENSORRT,
@@ -28,7 +27,8 @@ from oscserver.render.providers import (
     model_digest,
     plan_attempts,
 )
-from oscserver.render.runtime import GeneratorRuntime
+from oscserver.generator.reading import default_model_path, read_generator
+from oscserver.generator.runtime import GeneratorRuntime
 from tests.support import build_tiny_generator
 
 ALL = [TENSORRT, CUDA, CPU]
@@ -93,7 +93,7 @@ def test_first_that_works_logs_each_failure_and_falls_back(cache, caplog):
             raise RuntimeError("graph capture needs every node on CUDA")
         return f"session on {attempt.label}"
 
-    with caplog.at_level(logging.WARNING, logger="oscserver.render.providers"):
+    with caplog.at_level(logging.WARNING, logger="oscserver.generator.providers"):
         result, chosen, failures = first_that_works(attempts, open_one)
     assert result == "session on CUDA" and chosen.label == "CUDA"
     assert [(f.label, f.reason) for f in failures] == [
@@ -261,7 +261,7 @@ def test_io_binding_renders_what_plain_feeds_render(tmp_path, maker):
 
 # -- providers by platform -------------------------------------------------------------------
 
-from oscserver.render.providers import COREML, DIRECTML  # noqa: E402
+from oscserver.generator.providers import COREML, DIRECTML  # noqa: E402
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The server in this process with a tiny generator: real UDP, real render thread, no shm."""
+"""The server in this process with a tiny generator: real UDP, real frame clock thread, no shm."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import socket
 import numpy as np
 import pytest
 
-from oscserver.errors import StartupError
+from oscserver.core.errors import StartupError
 from oscserver.server import ServeConfig, Server
 from tests.support import OscSender, serve_config, wait_for
 
@@ -55,7 +55,7 @@ def test_frames_are_dropped_not_queued_when_inference_is_slow(tiny_generator):
         runtime.render = slow
         try:
             await asyncio.sleep(1.0)
-            stats = server.render_loop.stats
+            stats = server.frame_clock.stats
             assert stats.rendered <= 25  # at most 1 s / 50 ms of real work
             assert stats.dropped >= 100  # the clock's other ticks were dropped
             latest = server.bus.latest

@@ -9,7 +9,7 @@ import msgpack
 import numpy as np
 import pytest
 
-from oscserver.frame import Frame
+from oscserver.core.frame import Frame
 from oscserver.shm.metadata import (
     FIXED_METADATA_KEYS,
     FIXED_METADATA_SIZE,

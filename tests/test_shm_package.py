@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oscserver.frame import Frame, FrameFormat
+from oscserver.core.frame import Frame, FrameFormat
 from oscserver.shm.layout import unlink_segment
 from oscserver.shm.writer import SharedMemoryRing
 

@@ -22,9 +22,9 @@ import pytest
 
 from bench.shm import bench_publish
 from oscserver.client import FrameReader
-from oscserver.errors import SinkError
-from oscserver.frame import Frame, FrameFormat
-from oscserver.frame_bus import Sink
+from oscserver.core.errors import SinkError
+from oscserver.core.frame import Frame, FrameFormat
+from oscserver.core.frame_bus import Sink
 from oscserver.shm.layout import (
     CLOSED_OFFSET,
     GENERATION_OFFSET,
@@ -339,7 +339,7 @@ def test_a_stale_segment_from_a_dead_writer_is_replaced(name):
     result = run_python(f"""
         import os
         from multiprocessing import resource_tracker
-        from oscserver.frame import FrameFormat
+        from oscserver.core.frame import FrameFormat
         from oscserver.shm.writer import SharedMemoryRing
         ring = SharedMemoryRing.create({name!r}, FrameFormat(8, 8, 3))
         resource_tracker.unregister("/" + {name!r}, "shared_memory")  # die like a killed process
@@ -364,7 +364,7 @@ def test_a_segment_of_a_live_writer_is_refused(name):
             "-c",
             textwrap.dedent(f"""
                 import sys
-                from oscserver.frame import FrameFormat
+                from oscserver.core.frame import FrameFormat
                 from oscserver.shm.writer import SharedMemoryRing
                 with SharedMemoryRing.create({name!r}, FrameFormat(8, 8, 3)):
                     print("ready", flush=True)
@@ -476,7 +476,7 @@ def test_a_second_sink_under_a_live_name_fails_to_start(name):
             "-c",
             textwrap.dedent(f"""
                 import sys
-                from oscserver.frame import FrameFormat
+                from oscserver.core.frame import FrameFormat
                 from oscserver.shm.writer import SharedMemoryRing
                 with SharedMemoryRing.create({name!r}, FrameFormat(8, 8, 3)):
                     print("ready", flush=True)

@@ -10,9 +10,9 @@ import threading
 import numpy as np
 import pytest
 
-from oscserver.errors import SinkError
-from oscserver.frame import Frame, FrameFormat
-from oscserver.frame_bus import Sink
+from oscserver.core.errors import SinkError
+from oscserver.core.frame import Frame, FrameFormat
+from oscserver.core.frame_bus import Sink
 from oscserver.sinks.threaded import ThreadedSink
 
 FMT = FrameFormat(width=4, height=2, channels=3)

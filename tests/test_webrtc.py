@@ -241,10 +241,10 @@ def test_a_slow_viewer_skips_frames_and_slows_nobody_else():
 
             slow_track.recv = slow_recv
             await asyncio.sleep(0.5)
-            rendered = server.render_loop.stats.rendered
+            rendered = server.frame_clock.stats.rendered
             before = [c.received for c in clients]
             await asyncio.sleep(3.0)
-            render_fps = (server.render_loop.stats.rendered - rendered) / 3.0
+            render_fps = (server.frame_clock.stats.rendered - rendered) / 3.0
             rates = sorted((c.received - b) / 3.0 for c, b in zip(clients, before, strict=True))
             assert render_fps >= 0.85 * FPS
             assert rates[0] <= 6  # the slow one: one frame per 200 ms at most

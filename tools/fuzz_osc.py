@@ -23,9 +23,9 @@ import atheris
 # Everything heavy first, uninstrumented; then the OSC modules, instrumented for coverage.
 from oscserver.control.controls import Controls
 from oscserver.control.schedule import Schedule
-from oscserver.render.generator import default_model_path
-from oscserver.render.runtime import GeneratorRuntime
-from oscserver.stats import ControlCounters
+from oscserver.core.stats import ControlCounters
+from oscserver.generator.reading import default_model_path
+from oscserver.generator.runtime import GeneratorRuntime
 
 with atheris.instrument_imports(include=["oscserver.osc"]):
     from oscserver.osc.address_space import AddressSpace

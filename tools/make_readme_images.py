@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from oscserver.render.noise import truncated_noise  # noqa: E402
+from oscserver.generator.noise import truncated_noise  # noqa: E402
 
 MODEL = ROOT / "oscserver" / "models" / "default-256.onnx"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oscserver.audio.errors import AudioError
-from oscserver.errors import OscServerError
+from oscserver.core.errors import OscServerError
 
 if TYPE_CHECKING:
     from oscserver.audio.render import RenderReport, RenderSettings
@@ -248,7 +248,7 @@ def output_paths(songs: list[Path], outputs: list[str]) -> list[Path]:
 def render_songs(settings: list[RenderSettings], show_progress: bool = True) -> list[RenderReport]:
     """Render songs one after another in this process, loading the generator once."""
     from oscserver.audio.render import generator_path, render_video
-    from oscserver.render.runtime import GeneratorRuntime
+    from oscserver.generator.runtime import GeneratorRuntime
 
     reports = []
     runtime = None

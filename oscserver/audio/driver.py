@@ -30,9 +30,10 @@ from oscserver.audio.mappings import Mapping, make_mapping
 from oscserver.audio.messages import Message, bundle_datagram
 from oscserver.audio.progress import format_seconds
 from oscserver.audio.target import ControlTarget
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
+from oscserver.generator.contract import GeneratorSpec
+from oscserver.generator.reading import read_generator, resolve_model_path
 from oscserver.osc.address_space import AddressSpace
-from oscserver.render.generator import GeneratorSpec, read_generator, resolve_model_path
 
 log = logging.getLogger("oscserver.audio")
 

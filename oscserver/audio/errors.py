@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oscserver.errors import OscServerError
+from oscserver.core.errors import OscServerError
 
 
 class AudioError(OscServerError):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from oscserver.audio.errors import AudioError
-from oscserver.imagenet import find_class
+from oscserver.data.imagenet import find_class
 
 T = TypeVar("T")
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from oscserver.audio.errors import AudioError
 from oscserver.audio.messages import Message
 from oscserver.control.controls import Controls, Snapshot
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
+from oscserver.generator.contract import GeneratorSpec
 from oscserver.osc.address_space import AddressSpace
-from oscserver.render.generator import GeneratorSpec
 
 
 class OfflineControls:

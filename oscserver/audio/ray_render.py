@@ -45,7 +45,7 @@ from oscserver.audio.render import (
     prepare_song,
     write_video,
 )
-from oscserver.render.generator import GeneratorSpec
+from oscserver.generator.contract import GeneratorSpec
 
 log = logging.getLogger("oscserver.audio")
 
@@ -108,9 +108,9 @@ class RayRenderReport:
 def read_spec(path: Path) -> GeneratorSpec:
     """The generator's description for the driver (the mapping and the controls need it),
     from a one-thread CPU session: the driver renders nothing."""
-    from oscserver.errors import GeneratorError
-    from oscserver.render.generator import read_generator
-    from oscserver.render.runtime import create_session, session_options
+    from oscserver.core.errors import GeneratorError
+    from oscserver.generator.reading import read_generator
+    from oscserver.generator.runtime import create_session, session_options
 
     if not path.is_file():
         raise GeneratorError(f"model file {path} does not exist")

@@ -79,7 +79,7 @@ class ChunkRenderer:
     def __init__(
         self, model: ShippedModel, provider: str | None = None, threads: int | None = None
     ) -> None:
-        from oscserver.render.runtime import GeneratorRuntime
+        from oscserver.generator.runtime import GeneratorRuntime
 
         began = time.perf_counter()
         self.path = model.materialize()

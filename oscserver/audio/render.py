@@ -33,8 +33,9 @@ from oscserver.audio.mappings import Mapping, make_mapping
 from oscserver.audio.offline_controls import OfflineControls
 from oscserver.audio.progress import Progress
 from oscserver.audio.target import ControlTarget
-from oscserver.render.generator import GeneratorSpec, resolve_model_path
-from oscserver.render.runtime import GeneratorRuntime
+from oscserver.generator.contract import GeneratorSpec
+from oscserver.generator.reading import resolve_model_path
+from oscserver.generator.runtime import GeneratorRuntime
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oscserver.audio.errors import AudioError
-from oscserver.render.generator import GeneratorSpec, InputSpec
+from oscserver.generator.contract import GeneratorSpec, InputSpec
 
 
 @dataclass(frozen=True, slots=True)

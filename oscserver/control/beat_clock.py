@@ -16,7 +16,7 @@ untagged one its arrival time), and answers from that line.
 - **Quiet**: no sample for ``QUIET_BEATS`` beats (and 2 s): unlocked, free-running at the last
   tempo. Before any message the clock free-runs at 120 BPM from the start.
 
-Thread-safe: the event loop feeds it, the render thread asks it where the beat is.
+Thread-safe: the event loop feeds it, the frame clock thread asks it where the beat is.
 """
 
 from __future__ import annotations

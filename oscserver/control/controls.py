@@ -1,7 +1,7 @@
 """The controls a generator is played with: targets set from OSC, values stepped at frame rate.
 
 Writers (the OSC listener, later the WebRTC data channel) call ``apply`` with a validated
-change; the render thread calls ``step`` once per frame and gets a snapshot of every value.
+change; the frame clock thread calls ``step`` once per frame and gets a snapshot of every value.
 A lock keeps the two apart; both sides hold it for microseconds.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 from oscserver.control.feedback import FeedbackControl
 from oscserver.control.motion import DEFAULT_MOTION, Channel, Motion
 from oscserver.control.rhythm import Lfo, NoiseWalk
-from oscserver.render.generator import GeneratorSpec
+from oscserver.generator.contract import GeneratorSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ class Controls:
             self._apply(change, seq, arrival)
 
     def apply_together(self, changes: list[tuple[Change, int, float]]) -> None:
-        """Apply several changes at once: the render thread sees all of them or none."""
+        """Apply several changes at once: the frame clock thread sees all of them or none."""
         with self._lock:
             for change, seq, arrival in changes:
                 self._apply(change, seq, arrival)

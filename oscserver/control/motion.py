@@ -1,6 +1,6 @@
 """How each control moves from where it is toward its target, one frame at a time.
 
-Performers send targets at any rate; the render loop steps every control at frame rate.
+Performers send targets at any rate; the frame clock steps every control at frame rate.
 Three laws: ``immediate`` (jump), ``exponential`` (close a fixed fraction of the gap per
 second, set by a time constant) and ``spring`` (a "playback particle" with stiffness and
 damping that follows its target with inertia). Noise vectors move spherically: their

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
 
 MIN_BEATS, MAX_BEATS = 1.0 / 16.0, 64.0
 MODES = ("off", "beat", "bar")

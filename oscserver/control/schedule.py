@@ -1,7 +1,7 @@
 """Control changes waiting for their OSC time tag, applied by the frame clock when due.
 
 A bundle tagged in the future never sleeps anything: its messages are validated on arrival,
-then wait here, and the render loop applies those due at each tick. Bounded in size and
+then wait here, and the frame clock applies those due at each tick. Bounded in size and
 in how far ahead a tag may be.
 """
 

@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from oscserver.data.imagenet import imagenet_classes
 from oscserver.http.runner import AppServer
-from oscserver.imagenet import imagenet_classes
 
 log = logging.getLogger("oscserver.http")
 

@@ -32,14 +32,14 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from oscserver.control.inputs import Source
+from oscserver.control.senders import Sender
+from oscserver.core.stats import RateLimitedLog
 from oscserver.http.runner import AppServer
 from oscserver.http.websocket import WebSocketPeer
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.front_door import FrontDoor
 from oscserver.osc.router import ControlRouter
 from oscserver.osc.subscriptions import Subscriptions
-from oscserver.stats import RateLimitedLog
 
 log = logging.getLogger("oscserver.http.oscquery")
 
@@ -220,7 +220,7 @@ class OscQueryServer(AppServer):
         peer = WebSocketPeer(ws, f"oscquery-ws:{remote}")
         key = ("ws", id(peer))
         self._peers.add(peer)
-        source = Source(f"ws:{remote}", None, peer.send_reply)
+        sender = Sender(f"ws:{remote}", None, peer.send_reply)
         try:
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
@@ -228,9 +228,9 @@ class OscQueryServer(AppServer):
                 elif message.type == WSMsgType.BINARY:
                     refused = self._front_door.admit(remote)
                     if refused is not None:
-                        self._router.reject(refused, f"OSC over WebSocket from {remote}", source)
+                        self._router.reject(refused, f"OSC over WebSocket from {remote}", sender)
                     else:
-                        self._router.handle_datagram(message.data, source)
+                        self._router.handle_datagram(message.data, sender)
         finally:
             self._subscriptions.remove(key)
             self._peers.discard(peer)

@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from oscserver.errors import StartupError
+from oscserver.core.errors import StartupError
 
 log = logging.getLogger("oscserver.http")
 

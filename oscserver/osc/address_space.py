@@ -22,15 +22,15 @@ from oscserver.control.controls import (
     SetTarget,
 )
 from oscserver.control.motion import IMMEDIATE, Motion
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
+from oscserver.generator.contract import GeneratorSpec, InputSpec
+from oscserver.generator.noise import truncated_noise
 from oscserver.osc import arguments, readers
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.patterns import PatternError, compile_pattern
 from oscserver.osc.rhythm_addresses import rhythm_addresses
 from oscserver.osc.tree import AddressTree
 from oscserver.osc.values import type_name
-from oscserver.render.generator import GeneratorSpec, InputSpec
-from oscserver.render.noise import truncated_noise
 
 MAX_SMOOTH_SECONDS = 60.0
 MIN_STIFFNESS = 0.01

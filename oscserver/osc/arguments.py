@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from oscserver.control.controls import Change
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
 from oscserver.osc.describe import Arg
 from oscserver.osc.values import type_name
 

@@ -20,18 +20,18 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from oscserver.bank import Bank, BankError, fit_to
+from oscserver.control.bank import Bank, BankError, fit_to
 from oscserver.control.controls import SetTarget
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
 from oscserver.osc import arguments
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.router import Call, Command, ControlRouter
 from oscserver.osc.values import type_name
 
 if TYPE_CHECKING:
-    from oscserver.media import MediaFolders
+    from oscserver.core.media import MediaFolders
+    from oscserver.core.tasks import TaskManager
     from oscserver.stage import StageManager
-    from oscserver.tasks import TaskManager
 
 log = logging.getLogger("oscserver.osc")
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from oscserver.control.beat_clock import MAX_METER, MAX_TEMPO, MIN_TEMPO, BeatClock
 from oscserver.control.quantize import Quantize, beats_of, parse_mode
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
 from oscserver.osc import arguments
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.router import Call, Command

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from oscserver.control.inputs import Source
-from oscserver.errors import ControlError
+from oscserver.control.senders import Sender
+from oscserver.core.errors import ControlError
 from oscserver.osc.arguments import integer_argument
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.encoder import encode_message
@@ -55,11 +55,11 @@ def reply_commands(
     OSC socket, for subscriptions)."""
 
     def ping(call: Call) -> None:
-        args, source = call.args, call.source
-        _reply(source, "/pong", [a for a in args if _sendable(a)])
+        args, sender = call.args, call.sender
+        _reply(sender, "/pong", [a for a in args if _sendable(a)])
 
     def get(call: Call) -> None:
-        args, source = call.args, call.source
+        args, sender = call.args, call.sender
         address = _one_string("/get", args, "an address or address pattern")
         found = router.readable(address)
         if not found:
@@ -70,12 +70,12 @@ def reply_commands(
         reading = router.controls.reading()
         for described in found[:MAX_GET_REPLIES]:
             assert described.read is not None
-            _reply(source, described.address, described.read(reading))
+            _reply(sender, described.address, described.read(reading))
         if len(found) > MAX_GET_REPLIES:
-            _reply(source, "/get/more", [address, len(found) - MAX_GET_REPLIES])
+            _reply(sender, "/get/more", [address, len(found) - MAX_GET_REPLIES])
 
     def status_reply(call: Call) -> None:
-        args, source = call.args, call.source
+        args, sender = call.args, call.sender
         _no_args("/status", args)
         now = status()
         osc = now["osc"]
@@ -89,10 +89,10 @@ def reply_commands(
             ("/status/rejected", int(osc["rejected"])),
             ("/status/loop_lag_ms", float(lag.get("p99") or 0.0)),
         ):
-            _reply(source, address, [value])
+            _reply(sender, address, [value])
 
     def subscribe(call: Call) -> None:
-        args, source = call.args, call.source
+        args, sender = call.args, call.sender
         if not args:
             raise ControlError("wrong_count", "/subscribe expects a port, then optional patterns")
         port = _port("/subscribe", args[0])
@@ -105,25 +105,25 @@ def reply_commands(
                     f"(got {arg!r:.40}, {type_name(arg)})",
                 )
             patterns.append(arg)
-        if source.host is None:
+        if sender.host is None:
             raise ControlError(
                 "wrong_type", "/subscribe works over UDP; on the OSCQuery WebSocket use LISTEN"
             )
-        subscriber = _UdpSubscriber(send, source.host, port)
-        sub = subscriptions.add(("udp", source.host, port), subscriber, patterns, lease)
+        subscriber = _UdpSubscriber(send, sender.host, port)
+        sub = subscriptions.add(("udp", sender.host, port), subscriber, patterns, lease)
         subscriber.deliver(
             "/subscribed",
             encode_message("/subscribed", [port, float(lease), len(sub.addresses)]),
         )
 
     def unsubscribe(call: Call) -> None:
-        args, source = call.args, call.source
+        args, sender = call.args, call.sender
         if len(args) != 1:
             raise ControlError("wrong_count", "/unsubscribe expects the port it subscribed")
         port = _port("/unsubscribe", args[0])
-        if source.host is not None:
-            subscriptions.remove(("udp", source.host, port))
-            send(encode_message("/unsubscribed", [port]), (source.host, port))
+        if sender.host is not None:
+            subscriptions.remove(("udp", sender.host, port))
+            send(encode_message("/unsubscribed", [port]), (sender.host, port))
 
     return [
         Command(
@@ -161,9 +161,9 @@ def reply_commands(
     ]
 
 
-def _reply(source: Source, address: str, args: Sequence[object]) -> None:
-    if source.reply is not None:
-        source.reply(encode_message(address, args))
+def _reply(sender: Sender, address: str, args: Sequence[object]) -> None:
+    if sender.reply is not None:
+        sender.reply(encode_message(address, args))
 
 
 def _sendable(value: object) -> bool:

@@ -14,7 +14,7 @@ import ipaddress
 import time
 from collections.abc import Sequence
 
-from oscserver.net import is_loopback
+from oscserver.core.net import is_loopback
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -1,7 +1,7 @@
 """OSC over UDP on the asyncio event loop.
 
 Each datagram passes the front door (allowed network, rate per sending host), then goes to the
-router with a ``Source`` that can answer the sender. ``send`` pushes datagrams out of the same
+router with a ``Sender`` that can answer the sender. ``send`` pushes datagrams out of the same
 socket (replies and subscriptions), so controllers see answers come from the port they send to.
 """
 
@@ -12,8 +12,8 @@ import contextlib
 import logging
 import socket
 
-from oscserver.control.inputs import Source
-from oscserver.errors import StartupError
+from oscserver.control.senders import Sender
+from oscserver.core.errors import StartupError
 from oscserver.osc.front_door import FrontDoor
 from oscserver.osc.router import ControlRouter
 
@@ -85,9 +85,9 @@ class OscListener:
         refused = self.front_door.admit(host)
         if refused is not None:
             what = "not in --osc-allow" if refused == "not_allowed" else "sending too fast"
-            self._router.reject(refused, f"datagram from {host}: {what}", Source(host, host))
+            self._router.reject(refused, f"datagram from {host}: {what}", Sender(host, host))
             return
-        self._router.handle_datagram(data, Source(f"{host}:{addr[1]}", host, self._replier(addr)))
+        self._router.handle_datagram(data, Sender(f"{host}:{addr[1]}", host, self._replier(addr)))
 
     def _replier(self, addr: tuple):  # type: ignore[no-untyped-def]
         return lambda data: self.send(data, addr)

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 
 from oscserver.control.controls import Change, SetLfo, SetWalk
 from oscserver.control.rhythm import SHAPES, Lfo, NoiseWalk
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
+from oscserver.generator.contract import InputSpec
 from oscserver.osc import arguments
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.values import type_name
-from oscserver.render.generator import InputSpec
 
 MIN_PERIOD, MAX_PERIOD = 1.0 / 16.0, 64.0
 MAX_WALK_STEP = 2.0

@@ -22,15 +22,15 @@ from typing import Protocol
 import numpy as np
 
 from oscserver.control.controls import Change, Controls, SetElements
-from oscserver.control.inputs import LOCAL, Source
 from oscserver.control.schedule import MAX_AHEAD_SECONDS, Schedule
-from oscserver.errors import ControlError
+from oscserver.control.senders import LOCAL, Sender
+from oscserver.core.errors import ControlError
+from oscserver.core.stats import ControlCounters, RateLimitedLog
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.decoder import MalformedPacket, decode, is_pattern
 from oscserver.osc.describe import Address
 from oscserver.osc.encoder import encode_message
 from oscserver.osc.patterns import PatternError, compile_pattern
-from oscserver.stats import ControlCounters, RateLimitedLog
 
 log = logging.getLogger("oscserver.osc")
 
@@ -44,7 +44,7 @@ class Call:
 
     address: str
     args: Sequence[object]
-    source: Source
+    sender: Sender
     when: float
 
 
@@ -125,7 +125,7 @@ class ControlRouter:
     def controls(self) -> Controls:
         return self._stages.current.controls
 
-    def handle_datagram(self, data: bytes, source: Source = LOCAL) -> None:
+    def handle_datagram(self, data: bytes, sender: Sender = LOCAL) -> None:
         """Handle one datagram: a message or a (nested) bundle of them."""
         try:
             packet = decode(data)
@@ -133,7 +133,7 @@ class ControlRouter:
             self.counters.malformed(exc.kind)
             self._reject(
                 ControlError("malformed", f"malformed OSC datagram ({len(data)} bytes): {exc}"),
-                source,
+                sender,
             )
             return
         if packet.empty_bundles:
@@ -141,7 +141,7 @@ class ControlRouter:
         arrival = time.time()
         now: list[Applied] = []
         for message in packet.messages:
-            self._one(message.address, message.args, message.time, arrival, source, now)
+            self._one(message.address, message.args, message.time, arrival, sender, now)
         if now:
             self.controls.apply_together(now)
 
@@ -151,20 +151,20 @@ class ControlRouter:
         args: Sequence[object],
         due: float | None = None,
         arrival: float | None = None,
-        source: Source = LOCAL,
+        sender: Sender = LOCAL,
     ) -> ControlError | None:
         """Validate and apply (or schedule) one message. Returns the rejection, if any."""
         arrival = time.time() if arrival is None else arrival
         now: list[Applied] = []
-        error = self._one(address, args, due, arrival, source, now)
+        error = self._one(address, args, due, arrival, sender, now)
         if now:
             self.controls.apply_together(now)
         return error
 
-    def reject(self, reason: str, message: str, source: Source = LOCAL) -> ControlError:
+    def reject(self, reason: str, message: str, sender: Sender = LOCAL) -> ControlError:
         """Count and log a message refused before it reached the address space."""
         error = ControlError(reason, message)
-        self._reject(error, source)
+        self._reject(error, sender)
         return error
 
     # -- reading ------------------------------------------------------------------------------
@@ -196,17 +196,17 @@ class ControlRouter:
         args: Sequence[object],
         due: float | None,
         arrival: float,
-        source: Source,
+        sender: Sender,
         now: list[Applied],
     ) -> ControlError | None:
         command = self.commands.get(address) or self._prefixed(address)
         if command is not None:
             try:
-                command.run(Call(address, args, source, due if due is not None else arrival))
+                command.run(Call(address, args, sender, due if due is not None else arrival))
             except ControlError as error:
-                self._reject(error, source)
-                if source.reply is not None:  # the sender of a command may be waiting
-                    source.reply(encode_message("/error", [address, error.reason, str(error)]))
+                self._reject(error, sender)
+                if sender.reply is not None:  # the sender of a command may be waiting
+                    sender.reply(encode_message("/error", [address, error.reason, str(error)]))
                 return error
             self.counters.accept()
             return None
@@ -234,7 +234,7 @@ class ControlRouter:
                         f"{address:.80}: too many time-tagged messages waiting; dropped this one",
                     )
         except ControlError as error:
-            self._reject(error, source)
+            self._reject(error, sender)
             return error
         seq = self.counters.accept()
         if later:
@@ -283,9 +283,9 @@ class ControlRouter:
             )
         return _merge_elements(changes)
 
-    def _reject(self, error: ControlError, source: Source) -> None:
+    def _reject(self, error: ControlError, sender: Sender) -> None:
         self.counters.reject(error.reason)
-        where = f" from {source.name}" if source.name else ""
+        where = f" from {sender.name}" if sender.name else ""
         self._log.warning(error.reason, f"rejected{where}: {error}")
 
 

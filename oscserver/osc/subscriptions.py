@@ -19,7 +19,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
 from oscserver.osc.describe import Address
 from oscserver.osc.encoder import encode_message
 from oscserver.osc.router import ControlRouter

@@ -38,7 +38,8 @@ _FIXED_METADATA_FIELDS = (*(zip(FIXED_METADATA_KEYS, "qddqdddd", strict=True)), 
 
 
 class FrameFacts(Protocol):
-    """What :func:`pack_fixed_metadata` reads from a frame (``oscserver.frame.Frame`` has it)."""
+    """What :func:`pack_fixed_metadata` reads from a frame (``oscserver.core.frame.Frame`` has
+    it)."""
 
     index: int
     clock_time: float

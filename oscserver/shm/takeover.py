@@ -15,7 +15,7 @@ import sys
 import time
 from multiprocessing.shared_memory import SharedMemory
 
-from oscserver.errors import SinkError
+from oscserver.core.errors import SinkError
 
 from .layout import (
     CLOSED_OFFSET,

@@ -19,8 +19,8 @@ from multiprocessing.shared_memory import SharedMemory
 import msgpack
 import numpy as np
 
-from oscserver.errors import SinkError
-from oscserver.frame import Frame, FrameFormat
+from oscserver.core.errors import SinkError
+from oscserver.core.frame import Frame, FrameFormat
 
 from .layout import (
     CLOSED_OFFSET,

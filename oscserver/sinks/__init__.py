@@ -1,5 +1,5 @@
 """Frame sinks: one module per destination, all with the same small async interface."""
 
-from oscserver.frame_bus import Sink
+from oscserver.core.frame_bus import Sink
 
 __all__ = ["Sink"]

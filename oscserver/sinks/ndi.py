@@ -6,7 +6,7 @@ carries the NDI runtime library). NDI® is a trademark of Vizrt NDI AB.
 Each frame is converted from RGB to RGBX and handed to NDI on the sink's own thread; NDI
 compresses and sends it on its threads. The frame bus gives the sink only the newest frame
 when it is ready for one, so a slow network or encoder skips frames and never holds up the
-render loop or another sink.
+frame clock or another sink.
 
 Discovery: an NDI sender announces itself over mDNS (multicast DNS) so receivers can list it
 by name. To keep it off multicast, give NDI a configuration with a discovery server
@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from oscserver.errors import SinkError
-from oscserver.frame import Frame, FrameFormat
+from oscserver.core.errors import SinkError
+from oscserver.core.frame import Frame, FrameFormat
 from oscserver.sinks.threaded import ThreadedSink
 
 CONFIG_FILE = "ndi-config.v1.json"
@@ -74,7 +74,7 @@ class NdiSender:
         video.set_resolution(width, height)
         video.set_fourcc(FourCC.RGBX)
         video.set_frame_rate(Fraction(fps).limit_denominator(1001))
-        # clock_video=False: the render loop sets the pace; NDI must not throttle the thread.
+        # clock_video=False: the frame clock sets the pace; NDI must not throttle the thread.
         self._sender = Sender(source_name, ndi_groups=groups, clock_video=False, clock_audio=False)
         self._sender.set_video_frame(video)
         try:
@@ -116,7 +116,7 @@ class NdiSender:
 
 
 class NdiSink(ThreadedSink[NdiSender]):
-    """The :class:`~oscserver.frame_bus.Sink` that sends every frame it gets over NDI.
+    """The :class:`~oscserver.core.frame_bus.Sink` that sends every frame it gets over NDI.
 
     The NDI source is created, fed and closed on the sink's own thread
     (:class:`~oscserver.sinks.threaded.ThreadedSink`): the NDI library may take a moment.

@@ -1,13 +1,13 @@
 """The sink that publishes every frame to the shared-memory ring (``--shm NAME``).
 
 The ring itself, its layout and its reader are in :mod:`oscserver.shm` (docs/shm.md); this is
-the :class:`~oscserver.frame_bus.Sink` around the writer, run on its own thread by
+the :class:`~oscserver.core.frame_bus.Sink` around the writer, run on its own thread by
 :class:`~oscserver.sinks.threaded.ThreadedSink`.
 """
 
 from __future__ import annotations
 
-from oscserver.frame import Frame, FrameFormat
+from oscserver.core.frame import Frame, FrameFormat
 from oscserver.shm.layout import DEFAULT_METADATA_CAPACITY
 from oscserver.shm.writer import SharedMemoryRing
 from oscserver.sinks.threaded import ThreadedSink
@@ -43,11 +43,12 @@ class RingWriter:
 
 
 class SharedMemorySink(ThreadedSink[RingWriter]):
-    """The :class:`~oscserver.frame_bus.Sink` that publishes every frame it gets to shared memory.
+    """The :class:`~oscserver.core.frame_bus.Sink` that publishes every frame it gets to shared
+    memory.
 
     Copies run on one dedicated thread, so ``write`` never blocks the event loop and ``stop``
     runs after any copy still in flight. Starting under a name a live server holds raises
-    :class:`~oscserver.errors.SinkError`; a segment a dead server left behind is replaced.
+    :class:`~oscserver.core.errors.SinkError`; a segment a dead server left behind is replaced.
     """
 
     def __init__(

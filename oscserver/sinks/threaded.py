@@ -1,6 +1,6 @@
 """A sink whose work runs on a thread of its own, for outputs that block (shared memory, NDI).
 
-:class:`ThreadedSink` is a complete :class:`~oscserver.frame_bus.Sink` built around a *writer*:
+:class:`ThreadedSink` is a complete :class:`~oscserver.core.frame_bus.Sink` built around a *writer*:
 a plain object that does the blocking work and knows nothing of asyncio::
 
     class Writer:
@@ -30,8 +30,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, Protocol, TypeVar
 
-from oscserver.errors import SinkError
-from oscserver.frame import Frame, FrameFormat
+from oscserver.core.errors import SinkError
+from oscserver.core.frame import Frame, FrameFormat
 
 
 class FrameWriter(Protocol):
@@ -46,7 +46,8 @@ W = TypeVar("W", bound=FrameWriter)
 
 
 class ThreadedSink(Generic[W]):
-    """The :class:`~oscserver.frame_bus.Sink` that runs a :class:`FrameWriter` on its own thread.
+    """The :class:`~oscserver.core.frame_bus.Sink` that runs a :class:`FrameWriter` on its own
+    thread.
 
     ``name`` is the sink's name on the bus; ``label`` starts its error messages ("shared-memory
     sink 'oscserver'"); ``thread_name`` prefixes the worker thread's name.

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from oscserver.control.inputs import ControlInput
-from oscserver.frame import Frame, FrameFormat
-from oscserver.tasks import TaskManager
+from oscserver.control.senders import Inbox
+from oscserver.core.frame import Frame, FrameFormat
+from oscserver.core.tasks import TaskManager
 from oscserver.webrtc.codecs import DEFAULT_BITRATE, DEFAULT_CODEC, configure_bitrate
 from oscserver.webrtc.track import to_video_frames
 from oscserver.webrtc.viewer import Viewer
@@ -26,7 +26,7 @@ class WebRTCSink:
 
     def __init__(
         self,
-        router: ControlInput,
+        router: Inbox,
         tasks: TaskManager,
         codec: str = DEFAULT_CODEC,
         bitrate: int = DEFAULT_BITRATE,

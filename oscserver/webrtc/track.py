@@ -2,7 +2,7 @@
 
 aiortc pulls: its sender calls ``recv``, encodes (in an executor) and calls again. So a
 viewer whose encoder or network is slow skips frames here (latest frame wins) and never
-holds up the render loop or another viewer. Timing comes from the server's frame clock.
+holds up the frame clock or another viewer. Timing comes from the server's frame clock.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
-from oscserver.frame_bus import LatestFrameSlot
+from oscserver.core.frame_bus import LatestFrameSlot
 
 VIDEO_TIME_BASE = Fraction(1, 90_000)
 

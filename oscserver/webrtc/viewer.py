@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
-from oscserver.control.inputs import ControlInput, Source
-from oscserver.tasks import TaskManager
+from oscserver.control.senders import Inbox, Sender
+from oscserver.core.tasks import TaskManager
 from oscserver.webrtc.codecs import prefer_codec
 from oscserver.webrtc.ice import peer_configuration
 from oscserver.webrtc.track import ViewerTrack
@@ -26,7 +26,7 @@ class Viewer:
 
     def __init__(
         self,
-        router: ControlInput,
+        router: Inbox,
         tasks: TaskManager,
         token: str | None,
         on_closed: Callable[[Viewer], None],
@@ -93,37 +93,37 @@ class Viewer:
 
     def handle_control(self, message: str | bytes) -> dict[str, object] | None:
         """One data-channel message; the same validation path and counters as OSC."""
-        source = Source(f"webrtc:{self.id}")
+        sender = Sender(f"webrtc:{self.id}")
         if isinstance(message, bytes) or len(message) > MAX_CONTROL_MESSAGE_BYTES:
             return self._refuse(
-                "malformed", "control messages are JSON text of at most 16 kB", source, None
+                "malformed", "control messages are JSON text of at most 16 kB", sender, None
             )
         try:
             data = json.loads(message)
         except json.JSONDecodeError as exc:
-            return self._refuse("malformed", f"control message is not JSON: {exc}", source, None)
+            return self._refuse("malformed", f"control message is not JSON: {exc}", sender, None)
         if not isinstance(data, dict):
-            return self._refuse("malformed", "control message must be a JSON object", source, None)
+            return self._refuse("malformed", "control message must be a JSON object", sender, None)
         ident = data.get("id")
         kind = data.get("type", "control")
         if kind == "ping":
             return {"type": "pong", "t": data.get("t")}
         if kind != "control":
-            return self._refuse("malformed", f"unknown message type {kind!r}", source, ident)
+            return self._refuse("malformed", f"unknown message type {kind!r}", sender, ident)
         if self._token is not None and not secrets.compare_digest(
             str(data.get("token", "")), self._token
         ):
             return self._refuse(
-                "unauthorized", "control message without the right token", source, ident
+                "unauthorized", "control message without the right token", sender, ident
             )
         address, args = data.get("address"), data.get("args", [])
         if not isinstance(address, str) or not address.startswith("/"):
             return self._refuse(
-                "malformed", '"address" must be an OSC address like "/truncation"', source, ident
+                "malformed", '"address" must be an OSC address like "/truncation"', sender, ident
             )
         if not isinstance(args, list):
             args = [args]
-        error = self._router.handle_message(address, args, source=source)
+        error = self._router.handle_message(address, args, sender=sender)
         if error is None:
             return {"type": "result", "id": ident, "ok": True}
         return {
@@ -135,7 +135,7 @@ class Viewer:
         }
 
     def _refuse(
-        self, reason: str, message: str, source: Source, ident: object
+        self, reason: str, message: str, sender: Sender, ident: object
     ) -> dict[str, object]:
-        error = self._router.reject(reason, message, source)
+        error = self._router.reject(reason, message, sender)
         return {"type": "result", "id": ident, "ok": False, "reason": reason, "error": str(error)}

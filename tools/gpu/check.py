@@ -750,7 +750,7 @@ class Check:
         return a.warmup, a.frames, max(0.1, a.seconds * self.scale)
 
     def _noises(self, spec) -> tuple[int | None, list[np.ndarray]]:
-        from oscserver.render.noise import truncated_noise
+        from oscserver.generator.noise import truncated_noise
 
         names = [s.name for s in spec.inputs]
         if "noise" not in names:
@@ -780,7 +780,7 @@ class Check:
                 for d in input_specs()
             )
             return types.SimpleNamespace(inputs=inputs)
-        from oscserver.render.generator import read_generator
+        from oscserver.generator.reading import read_generator
 
         options = self.ort.SessionOptions()
         options.log_severity_level = 3
@@ -858,10 +858,10 @@ class Check:
         ort = self.ort
         if ort is None:
             raise RuntimeError("onnxruntime is not available")
-        from oscserver.render.generator import read_generator
-        from oscserver.render.io_binding import BoundRenderer, HostRenderer
-        from oscserver.render.runtime import GeneratorRuntime, create_session, session_options
-        from oscserver.render.runtime import to_pixels as runtime_pixels
+        from oscserver.generator.io_binding import BoundRenderer, HostRenderer
+        from oscserver.generator.pixels import to_pixels as runtime_pixels
+        from oscserver.generator.reading import read_generator
+        from oscserver.generator.runtime import GeneratorRuntime, create_session, session_options
 
         available = ort.get_available_providers()
         if variant.startswith("ort_cuda") and CUDA_EP not in available:

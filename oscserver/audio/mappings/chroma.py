@@ -27,7 +27,7 @@ from oscserver.audio.knobs import knob
 from oscserver.audio.mappings.base import Mapping
 from oscserver.audio.messages import Message, floats, sparse_pairs
 from oscserver.audio.target import ControlTarget
-from oscserver.render.noise import truncated_noise
+from oscserver.generator.noise import truncated_noise
 
 #: One class per pitch class, C to B: volcano, coral reef, strawberry, monarch butterfly, alp,
 #: daisy, balloon, bubble, starfish, geyser, pineapple, valley.

@@ -34,7 +34,7 @@ from oscserver.audio.mappings.base import Mapping
 from oscserver.audio.mappings.kmeans import kmeans, nearest
 from oscserver.audio.messages import Message, floats, sparse_pairs
 from oscserver.audio.target import ControlTarget
-from oscserver.bank import Bank, BankError, check_vectors, fit_to
+from oscserver.control.bank import Bank, BankError, check_vectors, fit_to
 
 log = logging.getLogger("oscserver.audio")
 

@@ -21,7 +21,7 @@ from oscserver.audio.extras import require_lyrics_model
 from oscserver.audio.knobs import knob
 from oscserver.audio.mappings.chroma import DEFAULT_CLASSES, ChromaKnobs, ChromaMapping
 from oscserver.audio.target import ControlTarget
-from oscserver.imagenet import imagenet_classes
+from oscserver.data.imagenet import imagenet_classes
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 """Texts -> (texts, dimensions) embeddings, one row per text, unit length."""

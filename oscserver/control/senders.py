@@ -1,7 +1,7 @@
 """Where control messages come from, and the one door they go through.
 
 Every transport (OSC over UDP, the OSCQuery WebSocket, a browser's data channel) hands its
-messages to a ``ControlInput`` (the OSC router implements it) with a ``Source`` that names the
+messages to a ``Inbox`` (the OSC router implements it) with a ``Sender`` that names the
 sender and, where an answer can go back, how to answer. Transports depend on this small
 protocol, never on the router itself.
 """
@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from oscserver.errors import ControlError
+from oscserver.core.errors import ControlError
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
+class Sender:
     """Where a message came from: a name for the log, the sender's host (UDP), and how to
     answer it (None where no answer can go back)."""
 
@@ -25,19 +25,19 @@ class Source:
     reply: Callable[[bytes], None] | None = None
 
 
-LOCAL = Source("local")
+LOCAL = Sender("local")
 
 
-class ControlInput(Protocol):
+class Inbox(Protocol):
     def handle_message(
         self,
         address: str,
         args: Sequence[object],
         due: float | None = None,
         arrival: float | None = None,
-        source: Source = LOCAL,
+        sender: Sender = LOCAL,
     ) -> ControlError | None:
         """Validate and apply (or schedule) one message; returns the rejection, if any."""
 
-    def reject(self, reason: str, message: str, source: Source = LOCAL) -> ControlError:
+    def reject(self, reason: str, message: str, sender: Sender = LOCAL) -> ControlError:
         """Count and log a message refused before it reached the address space."""

@@ -1,6 +1,6 @@
 """The 1000 ImageNet classes, in the order of BigGAN's (and the default generator's) class vector.
 
-    from oscserver.imagenet import imagenet_classes, find_class
+    from oscserver.data.imagenet import imagenet_classes, find_class
 
     imagenet_classes()[207].label      # 'golden retriever'
     find_class("goldfinch").index      # 11

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import onnxruntime as ort
 
-from oscserver.render.generator import GeneratorSpec
+from oscserver.generator.contract import GeneratorSpec
 
 
 class HostRenderer:

@@ -7,7 +7,7 @@ every N seconds exports a model and prints one JSON line:
     {"event": "model", "path": "...onnx", "step": 1234, "loss": 0.0123, ...}
 
 Each announced file is loaded off the event loop and swapped in between two frames; the
-render loop never waits for training. A refused file (wrong shape, corrupt) is logged and
+frame clock never waits for training. A refused file (wrong shape, corrupt) is logged and
 the current model keeps rendering.
 """
 
@@ -23,9 +23,9 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from oscserver.tasks import TaskManager
+from oscserver.core.tasks import TaskManager
 
-log = logging.getLogger("oscserver.render.learning")
+log = logging.getLogger("oscserver.generator.learner")
 
 
 class Learner:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from oscserver.errors import GeneratorError
+from oscserver.core.errors import GeneratorError
 
 log = logging.getLogger(__name__)
 

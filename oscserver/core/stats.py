@@ -9,7 +9,7 @@ from collections import Counter, deque
 
 import numpy as np
 
-from oscserver.errors import REASONS
+from oscserver.core.errors import REASONS
 
 
 class ControlCounters:

@@ -1,11 +1,11 @@
-"""The frame clock and the render thread.
+"""The frame clock: the thread that makes the live frames.
 
 One thread owns the generator: at each tick of the frame clock it applies scheduled
 control changes that are due, steps every control's motion, runs inference on the latest
 values, and publishes the frame. When inference is slower than the clock, the ticks it
 missed are dropped (counted), never queued: the next frame always uses the newest controls.
 
-What plays comes from a ``StageSource`` (the stage manager): the loop reads it at every tick,
+What plays comes from the stage manager (``stage.py``): the clock reads it at every tick,
 so a new generator is taken between two frames and no frame is lost to a swap.
 """
 
@@ -17,38 +17,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 
 from oscserver.control.beat_clock import BeatClock
-from oscserver.control.controls import Controls
-from oscserver.control.feedback import from_pixels
 from oscserver.control.schedule import Schedule
-from oscserver.frame import Frame
-from oscserver.render.runtime import GeneratorRuntime
-from oscserver.stats import RateLimitedLog, RateMeter, RollingWindow
+from oscserver.core.frame import Frame
+from oscserver.core.stats import RateLimitedLog, RateMeter, RollingWindow
+from oscserver.generator.pixels import from_pixels
+from oscserver.stage import StageManager
 
-log = logging.getLogger("oscserver.render")
-
-
-class Playing(Protocol):
-    """What the render loop needs of a stage."""
-
-    @property
-    def runtime(self) -> GeneratorRuntime: ...
-
-    @property
-    def controls(self) -> Controls: ...
-
-
-class StageSource(Protocol):
-    @property
-    def current(self) -> Playing: ...
+log = logging.getLogger("oscserver.frame_clock")
 
 
 @dataclass
-class RenderStats:
+class FrameStats:
     rendered: int = 0
     dropped: int = 0
     errors: int = 0
@@ -58,10 +41,10 @@ class RenderStats:
     osc_to_frame_ms: RollingWindow = field(default_factory=RollingWindow)
 
 
-class RenderLoop:
+class FrameClock:
     def __init__(
         self,
-        stages: StageSource,
+        stages: StageManager,
         schedule: Schedule,
         on_frame: Callable[[Frame], None],
         fps: float = 30.0,
@@ -77,7 +60,7 @@ class RenderLoop:
         self.schedule = schedule
         self.on_frame = on_frame
         self.fps = fps
-        self.stats = RenderStats()
+        self.stats = FrameStats()
         self.beats = beats
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -112,7 +95,7 @@ class RenderLoop:
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive():
-                log.error("render thread did not stop within %.1f s", timeout)
+                log.error("frame clock thread did not stop within %.1f s", timeout)
             self._thread = None
 
     @property

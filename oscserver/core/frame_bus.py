@@ -1,6 +1,6 @@
 """Hands each new frame to every sink. Latest frame wins: one slot per sink, no queue.
 
-The render thread calls ``publish``; each sink has its own named task that takes the newest
+The frame clock thread calls ``publish``; each sink has its own named task that takes the newest
 frame when it is ready. A slow sink misses frames (counted); it never holds up the render
 loop or another sink.
 
@@ -17,9 +17,9 @@ import contextlib
 import logging
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
-from oscserver.frame import Frame, FrameFormat
-from oscserver.stats import RateLimitedLog
-from oscserver.tasks import TaskManager
+from oscserver.core.frame import Frame, FrameFormat
+from oscserver.core.stats import RateLimitedLog
+from oscserver.core.tasks import TaskManager
 
 log = logging.getLogger("oscserver.bus")
 
@@ -88,7 +88,7 @@ class FrameBus:
         return {name: slot.skipped for name, (_, slot, _) in self._sinks.items()}
 
     def publish(self, frame: Frame) -> None:
-        """Thread-safe: called from the render thread for every finished frame."""
+        """Thread-safe: called from the frame clock thread for every finished frame."""
         # RuntimeError: the loop is closing, and nobody is left to receive frames.
         with contextlib.suppress(RuntimeError):
             self._loop.call_soon_threadsafe(self._deliver, frame)

@@ -3,9 +3,10 @@
 A generator is an ONNX file whose metadata says what each input is for (docs/generators.md).
 This module is that format: the keys, the roles and layouts, and ``InputDeclaration`` /
 ``OutputDeclaration`` with their validation. The exporter (``export/``, torch side) writes
-declarations with ``file_metadata``; the server (``render/generator.py``) reads them back with
-``InputDeclaration.from_metadata``, so both sides check the same rules with the same words.
-Needs only numpy (and scipy for seeded noise), never onnxruntime or torch.
+declarations with ``file_metadata``; the server (``generator/reading.py``) reads them back with
+``InputDeclaration.from_metadata`` into the spec types at the end of this module
+(``GeneratorSpec``, ``InputSpec``, ``OutputSpec``), so both sides check the same rules with the
+same words. Needs only numpy (and scipy for seeded noise), never onnxruntime or torch.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from oscserver.render.noise import truncated_noise
+from oscserver.core.frame import FrameFormat
+from oscserver.generator.noise import truncated_noise
 
 CONTRACT_VERSION = "1"
 ROLES = ("class_weights", "noise", "scalar", "vector", "feedback")
@@ -233,3 +236,62 @@ def _is_number(value: object) -> bool:
 def _plain(value: float) -> int | float:
     """Whole numbers as ints (``[0, 255]``), as the exporter has always written them."""
     return int(value) if float(value).is_integer() else float(value)
+
+
+# -- what the server reads back: one generator file, described -----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InputSpec:
+    """One generator input: a control the performer plays (or the feedback frame)."""
+
+    name: str
+    role: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    low: float
+    high: float
+    default: np.ndarray
+    """Default value, float32, flattened to ``length`` elements."""
+    seed: int | None
+    description: str
+
+    @property
+    def length(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def is_vector(self) -> bool:
+        return self.role in ("class_weights", "noise", "vector")
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSpec:
+    name: str
+    layout: str
+    low: float
+    high: float
+    dtype: np.dtype
+    frame_format: FrameFormat
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratorSpec:
+    """Everything the server knows about a generator, read from the file alone."""
+
+    path: Path
+    name: str
+    description: str
+    inputs: tuple[InputSpec, ...]
+    output: OutputSpec
+
+    def input(self, name: str) -> InputSpec:
+        for spec in self.inputs:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def controls(self) -> tuple[InputSpec, ...]:
+        """Inputs a performer can set over OSC (everything but feedback)."""
+        return tuple(spec for spec in self.inputs if spec.role != "feedback")

@@ -1,7 +1,7 @@
 """The generators a server has loaded, by name, and loading more without stopping.
 
 Loading opens an ONNX Runtime session and renders a first frame; it runs in a thread, never
-on the event loop or the render thread. A file that is missing, corrupt, not a generator or
+on the event loop or the frame clock thread. A file that is missing, corrupt, not a generator or
 (for a reload) shaped differently from the one it replaces is refused with a GeneratorError
 saying why; whatever is rendering goes on.
 """
@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oscserver.errors import GeneratorError
-from oscserver.render.runtime import GeneratorRuntime
+from oscserver.core.errors import GeneratorError
+from oscserver.generator.runtime import GeneratorRuntime
 
 
 @dataclass(slots=True)

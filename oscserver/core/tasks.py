@@ -11,7 +11,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-log = logging.getLogger("oscserver.tasks")
+log = logging.getLogger("oscserver.core.tasks")
 
 
 class TaskManager:

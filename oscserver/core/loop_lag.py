@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from oscserver.stats import RollingWindow
+from oscserver.core.stats import RollingWindow
 
 INTERVAL_SECONDS = 0.02
 WINDOW = 500  # 10 s of samples

@@ -1,4 +1,4 @@
-"""The one frame type that flows from the render loop to every sink."""
+"""The one frame type that flows from the frame clock to every sink."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """Run a generator with ONNX Runtime: pick the provider, feed the controls, return pixels.
 
-Providers are tried best first (``oscserver/render/providers.py``): TensorRT with float16 engines
+Providers are tried best first (``oscserver/generator/providers.py``): TensorRT with float16 engines
 cached on disk, CUDA with a CUDA graph, plain CUDA, the CPU. An attempt counts only when its
 session opens *and* renders a frame (TensorRT may build its engine then, a CUDA graph is
 captured then); otherwise the reason is logged and the next one is tried. On a GPU, inputs and
-output stay in device buffers (``oscserver/render/io_binding.py``).
+output stay in device buffers (``oscserver/generator/io_binding.py``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from oscserver.errors import GeneratorError
-from oscserver.render.generator import GeneratorSpec, read_generator
-from oscserver.render.io_binding import BoundRenderer, HostRenderer
-from oscserver.render.providers import (
+from oscserver.core.errors import GeneratorError
+from oscserver.generator.contract import GeneratorSpec
+from oscserver.generator.io_binding import BoundRenderer, HostRenderer
+from oscserver.generator.pixels import to_pixels
+from oscserver.generator.providers import (
     PROVIDER_NAMES,
     PROVIDER_ORDER,
     TENSORRT,
@@ -32,6 +33,7 @@ from oscserver.render.providers import (
     first_that_works,
     plan_attempts,
 )
+from oscserver.generator.reading import read_generator
 
 __all__ = [
     "PROVIDER_NAMES",
@@ -40,7 +42,6 @@ __all__ = [
     "choose_providers",
     "create_session",
     "session_options",
-    "to_pixels",
 ]
 
 log = logging.getLogger(__name__)
@@ -76,14 +77,14 @@ class GeneratorRuntime:
     """One loaded generator: an ONNX Runtime session plus its contract description.
 
     ``provider`` ('tensorrt', 'cuda', 'cpu') starts the fallback chain there; ``cache_dir``
-    holds TensorRT engines (default :func:`oscserver.render.providers.default_cache_dir`);
+    holds TensorRT engines (default :func:`oscserver.generator.providers.default_cache_dir`);
     ``cuda_graph=False`` skips the CUDA-graph attempt. After construction, ``provider`` is the
     ONNX Runtime provider that runs the first node, ``acceleration`` the attempt's label (e.g.
     ``"CUDA + CUDA graph"``), ``fallbacks`` the attempts that failed and why, and
     ``startup_seconds`` the time to open the session and render the first frame (a TensorRT
     engine build included).
 
-    ``render`` is called from the render thread only; it is not thread-safe.
+    ``render`` is called from the frame clock thread only; it is not thread-safe.
     """
 
     def __init__(
@@ -187,15 +188,3 @@ class GeneratorRuntime:
     def reset_feedback(self, image: np.ndarray | None = None) -> None:
         """Set the feedback input to ``image`` (output layout and range), or to its default."""
         self._renderer.reset_feedback(image)
-
-
-def to_pixels(raw: np.ndarray, layout: str, low: float, high: float) -> np.ndarray:
-    """Turn a generator's output tensor into uint8 (height, width, channels)."""
-    image = raw[0]
-    if layout == "NCHW":
-        image = image.transpose(1, 2, 0)
-    if image.dtype == np.uint8 and low == 0 and high == 255:
-        return np.ascontiguousarray(image)
-    scaled = (image.astype(np.float32) - low) * (255.0 / (high - low))
-    np.clip(scaled, 0, 255, out=scaled)
-    return np.ascontiguousarray(scaled.astype(np.uint8))

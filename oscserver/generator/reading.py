@@ -1,23 +1,22 @@
 """Read a generator file: an ONNX model plus the metadata that says what each input means.
 
 The format and its rules are ``contract.py`` (shared with the exporter); this module reads them
-from a loaded ONNX Runtime session into a ``GeneratorSpec``. Nothing here runs inference;
-``runtime.py`` does.
+from a loaded ONNX Runtime session into a ``GeneratorSpec`` (its types are in ``contract.py``
+too). Nothing here runs inference; ``runtime.py`` does.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 
-from oscserver.errors import GeneratorError
-from oscserver.frame import FrameFormat
-from oscserver.render.contract import (
+from oscserver.core.errors import GeneratorError
+from oscserver.core.frame import FrameFormat
+from oscserver.generator.contract import (
     CONTRACT_KEY,
     CONTRACT_VERSION,
     DEFAULT_SIZES,
@@ -25,66 +24,13 @@ from oscserver.render.contract import (
     NAME_KEY,
     OUTPUT_KEY,
     ContractError,
+    GeneratorSpec,
     InputDeclaration,
+    InputSpec,
     OutputDeclaration,
+    OutputSpec,
     input_key,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class InputSpec:
-    """One generator input: a control the performer plays (or the feedback frame)."""
-
-    name: str
-    role: str
-    shape: tuple[int, ...]
-    dtype: np.dtype
-    low: float
-    high: float
-    default: np.ndarray
-    """Default value, float32, flattened to ``length`` elements."""
-    seed: int | None
-    description: str
-
-    @property
-    def length(self) -> int:
-        return int(np.prod(self.shape))
-
-    @property
-    def is_vector(self) -> bool:
-        return self.role in ("class_weights", "noise", "vector")
-
-
-@dataclass(frozen=True, slots=True)
-class OutputSpec:
-    name: str
-    layout: str
-    low: float
-    high: float
-    dtype: np.dtype
-    frame_format: FrameFormat
-
-
-@dataclass(frozen=True, slots=True)
-class GeneratorSpec:
-    """Everything the server knows about a generator, read from the file alone."""
-
-    path: Path
-    name: str
-    description: str
-    inputs: tuple[InputSpec, ...]
-    output: OutputSpec
-
-    def input(self, name: str) -> InputSpec:
-        for spec in self.inputs:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
-
-    @property
-    def controls(self) -> tuple[InputSpec, ...]:
-        """Inputs a performer can set over OSC (everything but feedback)."""
-        return tuple(spec for spec in self.inputs if spec.role != "feedback")
 
 
 def default_model_path(size: int = 256) -> Path:
