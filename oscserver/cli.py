@@ -105,8 +105,7 @@ async def serve_until_signal(config: ServeConfig) -> int:
         # Windows has no add_signal_handler; Ctrl+C still raises KeyboardInterrupt there.
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    server = Server(config)
-    await server.start()
+    server = await Server.start(config)
     log.info("ready; Ctrl+C to stop")
     try:
         await stop.wait()

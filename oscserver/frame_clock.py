@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from oscserver.control.beat_clock import BeatClock
+from oscserver.control.feedback import FeedbackControl
 from oscserver.control.schedule import Schedule
 from oscserver.core.frame import Frame
 from oscserver.core.stats import RateLimitedLog, RateMeter, RollingWindow
 from oscserver.generator.pixels import from_pixels
-from oscserver.stage import StageManager
+from oscserver.generator.runtime import GeneratorRuntime
+from oscserver.stage import Stage, StageManager
 
 log = logging.getLogger("oscserver.frame_clock")
 
@@ -42,6 +44,9 @@ class FrameStats:
 
 
 class FrameClock:
+    """Ticks ``fps`` times a second on its own thread and hands each frame to ``on_frame``
+    (the frame bus's thread-safe ``publish``). Started and stopped by the server."""
+
     def __init__(
         self,
         stages: StageManager,
@@ -54,39 +59,36 @@ class FrameClock:
         if not 0 < fps <= 1000:
             raise ValueError(f"fps must be in (0, 1000], got {fps}")
         self._stages = stages
-        self._stage = stages.current
-        self.runtime = self._stage.runtime
-        self.controls = self._stage.controls
-        self.schedule = schedule
-        self.on_frame = on_frame
+        self._schedule = schedule
+        self._on_frame = on_frame
         self.fps = fps
         self.stats = FrameStats()
-        self.beats = beats
+        self._beats = beats
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._errors = RateLimitedLog(log)
         self._last_pixels: np.ndarray | None = None
 
-    def _follow_stage(self) -> None:
-        """Take what the stage manager says plays now, if it changed (between two frames)."""
-        stage = self._stages.current
-        if stage is self._stage:
-            return
-        runtime, controls = stage.runtime, stage.controls
-        last = self._last_pixels
-        fmt = runtime.frame_format
-        if (
-            controls.feedback is not None
-            and last is not None
-            and last.shape == (fmt.height, fmt.width, fmt.channels)
-        ):
-            # A retrained model goes on from the picture on screen, not from scratch.
-            runtime.reset_feedback(from_pixels(last, runtime.spec.output))
-        self._stage, self.runtime, self.controls = stage, runtime, controls
-        self.stats.swaps += 1
+    def status(self) -> dict[str, object]:
+        stats = self.stats
+        render_p50, render_p99 = stats.render_ms.percentiles(50, 99)
+        lat_p50, lat_p99 = stats.osc_to_frame_ms.percentiles(50, 99)
+        return {
+            "fps": stats.fps.rate(),
+            "frames_rendered": stats.rendered,
+            "frames_dropped": stats.dropped,
+            "render_errors": stats.errors,
+            "frame_ms_p50": render_p50,
+            "frame_ms_p99": render_p99,
+            "osc_to_frame_ms_p50": lat_p50,
+            "osc_to_frame_ms_p99": lat_p99,
+            "model": {"swaps": stats.swaps},
+        }
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="render-loop", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(self._stages.current,), name="frame-clock", daemon=True
+        )
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -102,7 +104,24 @@ class FrameClock:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def _run(self) -> None:
+    def _follow(self, stage: Stage) -> Stage:
+        """What the stage manager says plays now (taken between two frames)."""
+        now = self._stages.current
+        if now is stage:
+            return stage
+        runtime, last = now.runtime, self._last_pixels
+        fmt = runtime.frame_format
+        if (
+            now.controls.feedback is not None
+            and last is not None
+            and last.shape == (fmt.height, fmt.width, fmt.channels)
+        ):
+            # A retrained model goes on from the picture on screen, not from scratch.
+            runtime.reset_feedback(from_pixels(last, runtime.spec.output))
+        self.stats.swaps += 1
+        return now
+
+    def _run(self, stage: Stage) -> None:
         interval = 1.0 / self.fps
         start = time.perf_counter()
         next_tick = start
@@ -120,23 +139,24 @@ class FrameClock:
                 index += missed
             tick = next_tick + missed * interval
             next_tick = tick + interval
-            self._follow_stage()
+            stage = self._follow(stage)
+            controls, runtime = stage.controls, stage.runtime
             tick_time = time.time() - (time.perf_counter() - tick)  # the tick, on the wall clock
             # Half a frame early is on time: the change lands on the frame nearest its tag.
-            self.schedule.apply_due(tick_time + interval / 2, self.controls)
-            beat = self.beats.position_at(tick_time) if self.beats is not None else 0.0
-            snapshot = self.controls.step(tick - last_tick, beat if self.beats else None)
+            self._schedule.apply_due(tick_time + interval / 2, controls)
+            beat = self._beats.position_at(tick_time) if self._beats is not None else 0.0
+            snapshot = controls.step(tick - last_tick, beat if self._beats else None)
             last_tick = tick
             began = time.perf_counter()
             try:
-                pixels = self.runtime.render(snapshot.values)
+                pixels = runtime.render(snapshot.values)
             except Exception as exc:  # keep rendering; a bad frame is logged and counted
                 self.stats.errors += 1
                 self._errors.warning("render", f"frame {index} failed: {exc!r}")
                 index += 1
                 continue
-            if self.controls.feedback is not None:
-                self._steer_feedback(pixels)
+            if controls.feedback is not None:
+                _steer_feedback(controls.feedback, runtime, pixels)
             self._last_pixels = pixels
             finished = time.perf_counter()
             published = time.time()
@@ -157,12 +177,14 @@ class FrameClock:
             if snapshot.osc_seq != last_seq:
                 last_seq = snapshot.osc_seq
                 self.stats.osc_to_frame_ms.add((published - snapshot.osc_arrival) * 1000.0)
-            self.on_frame(frame)
+            self._on_frame(frame)
             index += 1
 
-    def _steer_feedback(self, pixels: np.ndarray) -> None:
-        assert self.controls.feedback is not None
-        changed, picture = self.controls.feedback.next_feedback(pixels)
-        if changed:
-            image = None if picture is None else from_pixels(picture, self.runtime.spec.output)
-            self.runtime.reset_feedback(image)
+
+def _steer_feedback(
+    feedback: FeedbackControl, runtime: GeneratorRuntime, pixels: np.ndarray
+) -> None:
+    changed, picture = feedback.next_feedback(pixels)
+    if changed:
+        image = None if picture is None else from_pixels(picture, runtime.spec.output)
+        runtime.reset_feedback(image)

@@ -1,9 +1,11 @@
-"""The running server: starts every part in order and stops them in reverse.
+"""The running server: every part made with what it needs, started in order, stopped in reverse.
 
     OSC (UDP, OSCQuery WebSocket, WebRTC data channel) -> ControlRouter -> the Stage's controls
     FrameClock thread: frame clock -> motion -> ONNX Runtime -> FrameBus -> sinks
 
-What plays is ``stages.current`` (stage.py); the numbers are ``board`` (status.py). Nothing
+``await Server.start(config)`` makes and starts every part; ``await server.stop()`` stops them
+in the reverse order (an ``AsyncExitStack``). What plays is ``stages.current`` (stage.py); the
+numbers are ``board`` (status.py); the OSC namespace is ``namespace`` (osc/namespace.py). Nothing
 here handles a message or a frame itself.
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from oscserver.config import ServeConfig
@@ -33,9 +37,11 @@ from oscserver.http.app import HttpServer
 from oscserver.http.oscquery import OscQueryServer, host_info
 from oscserver.osc.bank_commands import Banks, bank_commands
 from oscserver.osc.beat_commands import beat_commands, quantize_hook
+from oscserver.osc.command import CommandTable
 from oscserver.osc.commands import reply_commands
 from oscserver.osc.front_door import FrontDoor, allowed_networks
 from oscserver.osc.listener import OscListener
+from oscserver.osc.namespace import ServerNamespace
 from oscserver.osc.router import ControlRouter
 from oscserver.osc.subscriptions import Subscriptions
 from oscserver.sinks.webrtc import WebRTCSink
@@ -46,158 +52,181 @@ from oscserver.webrtc.ice import offer_loopback_only
 log = logging.getLogger("oscserver")
 
 
+@dataclass(frozen=True, eq=False)
 class Server:
-    def __init__(self, config: ServeConfig) -> None:
-        self.config = config
-        self.tasks = TaskManager()
-        self.counters = ControlCounters()
-        self.schedule = Schedule()
-        self.loop_lag = LoopLag()
-        self.beats = BeatClock()
-        self.quantize = Quantize()
-        run = config.runtime
-        paths = [resolve_model_path(m, run.size) for m in run.models]
-        folders = [Path(d) for d in config.osc.media_dirs] or [p.parent for p in paths]
-        self._model_paths = paths
-        library = GeneratorLibrary(run.provider, run.threads, run.cache_dir)
-        self.stages = StageManager(library, MediaFolders(folders), self.schedule, self.tasks)
-        self.router: ControlRouter | None = None
-        self.listener: OscListener | None = None
-        self.bus: FrameBus | None = None
-        self.frame_clock: FrameClock | None = None
-        self.http: HttpServer | None = None
-        self.oscquery: OscQueryServer | None = None
-        self.learner: Learner | None = None
-        self.subscriptions: Subscriptions | None = None
-        self.board: StatusBoard | None = None
+    """Every part of a running server. Made by ``start``; optional outputs are None when off."""
 
-    async def start(self) -> None:
-        cfg = self.config
-        stage = await self.stages.open(self._model_paths)
-        fmt = stage.runtime.frame_format
-        where = f"{stage.generator.path}: {fmt.width}x{fmt.height}, {fmt.channels} channels"
-        log.info("generator %s (%s); provider %s", stage.spec.name, where, stage.runtime.provider)
-        router = self.router = ControlRouter.following(self.stages, self.schedule, self.counters)
-        subscriptions = self.subscriptions = Subscriptions(router)
-        self.stages.on_change(self._stage_changed)
-        parts = (self.counters, self.schedule, self.loop_lag, subscriptions)
-        board = self.board = StatusBoard(self.stages, router, *parts, self.beats, self.quantize)
+    config: ServeConfig
+    tasks: TaskManager
+    counters: ControlCounters
+    stages: StageManager
+    namespace: ServerNamespace
+    router: ControlRouter
+    subscriptions: Subscriptions
+    banks: Banks
+    listener: OscListener
+    bus: FrameBus
+    frame_clock: FrameClock
+    board: StatusBoard
+    webrtc: WebRTCSink | None
+    http: HttpServer | None
+    oscquery: OscQueryServer | None
+    learner: Learner | None
+    exits: AsyncExitStack
+
+    @classmethod
+    async def start(cls, config: ServeConfig) -> Server:
+        """Make every part and start them in order. If one fails, those already started are
+        stopped again and the error is raised."""
+        exits = AsyncExitStack()
         try:
-            allow = allowed_networks(cfg.osc.host, cfg.osc.allow)
-        except ValueError as exc:
-            raise StartupError(str(exc)) from None
-        door = FrontDoor(allow, cfg.osc.rate_limit)
-        self.listener = OscListener(router, cfg.osc.host, cfg.osc.port, door)
-        router.commands["/model"] = self.stages.model_command
-        replies = reply_commands(router, subscriptions, board.status, self.listener.send)
-        beat, quantize_one = beat_commands(self.beats, self.quantize)
-        self.banks = Banks()
-        banks = bank_commands(router, self.stages, self.stages.media, self.tasks, self.banks)
-        for command in [*replies, *beat, *banks]:
-            router.commands[command.address.address] = command
-        router.prefixed["/quantize/"] = quantize_one
-        router.quantize = quantize_hook(self.beats, self.quantize)
-        await self.listener.start()
-        self.tasks.spawn(self.loop_lag.run(), name="loop-lag")
-        self.tasks.spawn(subscriptions.run(), name="osc-subscriptions")
-        self.bus = board.bus = FrameBus(fmt, self.tasks)
-        try:
-            await self._start_outputs(door)
-            loop = self.frame_clock = board.frame_clock = FrameClock(
-                self.stages, self.schedule, self.bus.publish, cfg.runtime.fps, self.beats
-            )
-            loop.start()
+            server = await _make(config, exits)
+            await server._start_in_order()
         except BaseException:
-            await self.stop()
+            await exits.aclose()
             raise
-        log.info("rendering at %g fps", cfg.runtime.fps)
-        if cfg.learning.learn:
-            await self._start_learning(Path(cfg.learning.learn))
-        if cfg.runtime.status_interval > 0:
-            self.tasks.spawn(self._status_lines(cfg.runtime.status_interval), name="status-line")
+        return server
 
-    async def _start_outputs(self, door: FrontDoor) -> None:
-        cfg, bus, board = self.config, self.bus, self.board
-        assert bus is not None and board is not None and self.router is not None
+    async def _start_in_order(self) -> None:
+        cfg, exits = self.config, self.exits
+        await self.listener.start()
+        exits.push_async_callback(self.listener.stop)
+        exits.push_async_callback(self.bus.stop)
         if cfg.outputs.shm:
             from oscserver.sinks.shared_memory import SharedMemorySink
 
-            await bus.add_sink(SharedMemorySink(cfg.outputs.shm))
+            await self.bus.add_sink(SharedMemorySink(cfg.outputs.shm))
             log.info("publishing frames to shared memory %r", cfg.outputs.shm)
-        if cfg.http.port is not None:
-            local = is_loopback(cfg.http.host)
-            token = cfg.http.token if cfg.http.token or local else secrets.token_urlsafe(16)
-            offer_loopback_only(local)
-            webrtc = board.webrtc = WebRTCSink(
-                self.router, self.tasks, cfg.outputs.webrtc_codec, cfg.outputs.webrtc_bitrate, token
-            )
-            await bus.add_sink(webrtc)
-            self.http = HttpServer(board, webrtc, cfg.http.host, cfg.http.port, token)
+        if self.webrtc is not None and self.http is not None:
+            await self.bus.add_sink(self.webrtc)
             await self.http.start()
+            exits.push_async_callback(self.http.stop)
+            token = self.webrtc.token
             page = f"http://{cfg.http.host}:{self.http.port}/"
             log.info("viewer page: %s", page + (f"#token={token}" if token else ""))
         if cfg.outputs.ndi:
             from oscserver.sinks.ndi import NdiSink
 
-            await bus.add_sink(NdiSink(cfg.outputs.ndi, fps=cfg.runtime.fps))
-        if cfg.http.oscquery_port is not None:
-            assert self.subscriptions is not None
-            self.oscquery = board.oscquery = OscQueryServer(
-                self.router,
-                self.subscriptions,
-                self._host_info,
-                cfg.http.host,
-                cfg.http.oscquery_port,
-                door,
-            )
+            await self.bus.add_sink(NdiSink(cfg.outputs.ndi, fps=cfg.runtime.fps))
+        if self.oscquery is not None:
             await self.oscquery.start()
-
-    def _stage_changed(self, _stage: object) -> None:
-        assert self.router is not None and self.subscriptions is not None
-        self.router.commands["/model"] = self.stages.model_command  # the loaded names changed
-        self.subscriptions.space_changed()
-
-    def _host_info(self) -> dict[str, object]:
-        name = f"oscserver ({self.stages.current.spec.name})"
-        return host_info(name, self.config.osc.host, self.osc_port)
-
-    async def _start_learning(self, video: Path) -> None:
-        learning, playing = self.config.learning, self.stages.current.generator.path
-        workdir = Path(learning.learn_dir) if learning.learn_dir else None
-        self.learner = Learner(
-            playing, video, learning.update_every, workdir, self.stages.reload, self.tasks
-        )
-        assert self.board is not None
-        self.board.learner = self.learner
-        try:
-            await self.learner.start()
-        except FileNotFoundError as exc:
-            raise StartupError(str(exc)) from exc
+            exits.push_async_callback(self.oscquery.stop)
+        self.frame_clock.start()
+        exits.push_async_callback(asyncio.to_thread, self.frame_clock.stop)
+        log.info("rendering at %g fps", cfg.runtime.fps)
+        if self.learner is not None:
+            exits.push_async_callback(self.learner.stop)
+            try:
+                await self.learner.start()
+            except FileNotFoundError as exc:
+                raise StartupError(str(exc)) from exc
+        if cfg.runtime.status_interval > 0:
+            self.tasks.spawn(self._status_lines(cfg.runtime.status_interval), name="status-line")
 
     async def stop(self) -> None:
-        """Stop rendering, close the OSC socket and every sink, cancel every task."""
-        if self.learner is not None:
-            await self.learner.stop()
-        if self.frame_clock is not None:
-            await asyncio.to_thread(self.frame_clock.stop)
-            self.frame_clock = None
-        for part in ("http", "oscquery", "listener", "bus"):
-            running = getattr(self, part)
-            if running is not None:
-                await running.stop()
-                setattr(self, part, None)
-        await self.tasks.cancel_all()
+        """Stop every part in the reverse order of starting, then cancel every task."""
+        await self.exits.aclose()
 
     @property
     def osc_port(self) -> int:
-        assert self.listener is not None
         return self.listener.port
 
     def status(self) -> dict[str, object]:
-        assert self.board is not None
         return self.board.status()
 
     async def _status_lines(self, interval: float) -> None:
         while True:
             await asyncio.sleep(interval)
             log.info(format_status(self.status()))
+
+
+async def _make(config: ServeConfig, exits: AsyncExitStack) -> Server:
+    """Every part, each handed what it needs; nothing listens or renders yet."""
+    tasks, counters, schedule = TaskManager(), ControlCounters(), Schedule()
+    exits.push_async_callback(tasks.cancel_all)  # last of all
+    loop_lag, beats, quantize = LoopLag(), BeatClock(), Quantize()
+    run = config.runtime
+    paths = [resolve_model_path(m, run.size) for m in run.models]
+    folders = [Path(d) for d in config.osc.media_dirs] or [p.parent for p in paths]
+    stages = StageManager(GeneratorLibrary(run), MediaFolders(folders), schedule, tasks)
+    stage = await stages.open(paths)
+    fmt = stage.runtime.frame_format
+    where = f"{stage.generator.path}: {fmt.width}x{fmt.height}, {fmt.channels} channels"
+    log.info("generator %s (%s); provider %s", stage.spec.name, where, stage.runtime.provider)
+
+    commands = CommandTable()
+    namespace = ServerNamespace(stages, commands)
+    router = ControlRouter(stages, commands, schedule, counters, quantize_hook(beats, quantize))
+    subscriptions = Subscriptions(namespace)
+    stages.on_change(lambda _stage: subscriptions.space_changed())
+    try:
+        door = FrontDoor(allowed_networks(config.osc.host, config.osc.allow), config.osc.rate_limit)
+    except ValueError as exc:
+        raise StartupError(str(exc)) from None
+    listener = OscListener(router, config.osc, door)
+    bus = FrameBus(fmt, tasks)
+    frame_clock = FrameClock(stages, schedule, bus.publish, run.fps, beats)
+
+    webrtc = http = oscquery = learner = None
+    if config.http.port is not None:
+        local = is_loopback(config.http.host)
+        token = config.http.token
+        token = token if token or local else secrets.token_urlsafe(16)
+        offer_loopback_only(local)
+        webrtc = WebRTCSink(router, tasks, config.outputs, token)
+    if config.http.oscquery_port is not None:
+
+        def about() -> dict[str, object]:
+            name = f"oscserver ({stages.current.spec.name})"
+            return host_info(name, config.osc.host, listener.port)
+
+        oscquery = OscQueryServer(namespace, router, subscriptions, about, config.http, door)
+    if config.learning.learn:
+        learner = Learner(config.learning, paths[0], stages.reload, tasks)
+
+    board = StatusBoard(
+        {
+            "stage": stages,
+            "frames": frame_clock,
+            "osc": counters,
+            "loop_lag": loop_lag,
+            "subscriptions": subscriptions,
+            "schedule": schedule,
+            "beat": beats,
+            "quantize": quantize,
+            "bus": bus,
+            "webrtc": webrtc,
+            "oscquery": oscquery,
+            "learner": learner,
+        }
+    )
+    banks = Banks()
+    commands.add(
+        stages.model_command,
+        *reply_commands(namespace, subscriptions, board.status),
+        *beat_commands(beats, quantize),
+        *bank_commands(namespace, stages.media, tasks, banks),
+    )
+    if webrtc is not None:
+        http = HttpServer(board, namespace, webrtc, config.http, webrtc.token)
+    tasks.spawn(loop_lag.run(), name="loop-lag")
+    tasks.spawn(subscriptions.run(), name="osc-subscriptions")
+    return Server(
+        config=config,
+        tasks=tasks,
+        counters=counters,
+        stages=stages,
+        namespace=namespace,
+        router=router,
+        subscriptions=subscriptions,
+        banks=banks,
+        listener=listener,
+        bus=bus,
+        frame_clock=frame_clock,
+        board=board,
+        webrtc=webrtc,
+        http=http,
+        oscquery=oscquery,
+        learner=learner,
+        exits=exits,
+    )

@@ -9,11 +9,13 @@ build a new Stage, carrying each control with the same name and length over, and
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from oscserver.control.controls import Controls
+from oscserver.control.feedback import AnchorLoader, load_in_thread, tracked_loader
 from oscserver.control.schedule import Schedule
 from oscserver.core.errors import ControlError, GeneratorError
 from oscserver.core.media import MediaFolders
@@ -22,8 +24,8 @@ from oscserver.generator.contract import GeneratorSpec
 from oscserver.generator.library import GeneratorLibrary, LoadedGenerator
 from oscserver.generator.runtime import GeneratorRuntime
 from oscserver.osc.address_space import AddressSpace
+from oscserver.osc.command import Call, Command
 from oscserver.osc.describe import Address, Arg
-from oscserver.osc.router import Call, Command
 
 log = logging.getLogger("oscserver")
 
@@ -49,7 +51,8 @@ class Stage:
 
 class StageManager:
     """Holds the Stage that plays and changes it. ``on_change`` callbacks run on the event loop
-    right after a swap (subscriptions follow the new address space there)."""
+    right after a swap (subscriptions follow the new address space there). ``model_command``
+    is ``/model``; ``status()`` reports what plays."""
 
     def __init__(
         self,
@@ -64,6 +67,8 @@ class StageManager:
         self._tasks = tasks
         self._current: Stage | None = None
         self._listeners: list[Callable[[Stage], None]] = []
+        self._load_anchor: AnchorLoader = load_in_thread
+        self.model_command = Command("/model", self._describe_model, self._model)
 
     @property
     def current(self) -> Stage:
@@ -72,11 +77,13 @@ class StageManager:
 
     async def open(self, paths: Sequence[Path]) -> Stage:
         """Load every generator (off the loop); the first plays."""
+        self._load_anchor = tracked_loader(self._tasks)
         first = await self.library.load(paths[0])
         for path in paths[1:]:
             await self.library.load(path)
         spec = first.runtime.spec
-        self._current = Stage(first, Controls(spec), self.space_for(spec))
+        controls = Controls(spec, load_anchor=self._load_anchor)
+        self._current = Stage(first, controls, self.space_for(spec))
         return self._current
 
     def on_change(self, callback: Callable[[Stage], None]) -> None:
@@ -87,20 +94,35 @@ class StageManager:
             spec, check_file=lambda address, path: str(self.media.resolve(address, path))
         )
 
+    def status(self) -> dict[str, object]:
+        stage, library = self.current, self.library
+        fmt = stage.runtime.frame_format
+        return {
+            "provider": stage.runtime.provider,
+            "generator": stage.spec.name,
+            "frame_size": [fmt.width, fmt.height],
+            "model": {
+                "name": stage.name,
+                "path": str(stage.generator.path),
+                "age_s": time.time() - stage.generator.loaded_at,
+                "loaded": list(library.loaded),
+                "refused": library.refused,
+                "last_refusal": library.last_refusal,
+            },
+        }
+
     # -- switching ------------------------------------------------------------------------
 
-    @property
-    def model_command(self) -> Command:
+    def _describe_model(self) -> Address:
         """``/model``: its value is the generator playing, its description the loaded ones."""
         loaded = ", ".join(self.library.loaded)
-        address = Address(
+        return Address(
             "/model",
             (Arg("s"),),
             f"the generator playing; send a loaded one's name ({loaded}) or a path to a .onnx "
             "file in the media folders to switch",
             read=lambda _: (self.current.name,),
         )
-        return Command(address, self._model)
 
     def _model(self, call: Call) -> None:
         args = call.args
@@ -138,7 +160,7 @@ class StageManager:
 
     def _activate(self, loaded: LoadedGenerator) -> None:
         spec = loaded.runtime.spec
-        controls = Controls(spec, carry_from=self.current.controls)
+        controls = Controls(spec, carry_from=self.current.controls, load_anchor=self._load_anchor)
         # One assignment on the loop: OSC and the frame clock see the old stage or the new one.
         dropped = self._schedule.clear()
         self._current = Stage(loaded, controls, self.space_for(spec))

@@ -16,6 +16,8 @@ from oscserver.core.errors import ControlError
 from oscserver.core.stats import ControlCounters
 from oscserver.generator.runtime import GeneratorRuntime
 from oscserver.osc.address_space import AddressSpace
+from oscserver.osc.command import CommandTable
+from oscserver.osc.namespace import FixedStage
 from oscserver.osc.router import ControlRouter
 
 
@@ -116,7 +118,8 @@ def _router(spec):
     controls = Controls(spec)
     schedule = Schedule(max_pending=3)
     counters = ControlCounters()
-    return ControlRouter(AddressSpace(spec), controls, schedule, counters), controls, schedule
+    stage = FixedStage(AddressSpace(spec), controls)
+    return ControlRouter(stage, CommandTable(), schedule, counters), controls, schedule
 
 
 def _message(address, *args):

@@ -42,19 +42,18 @@ def test_load_and_pick_move_the_targets_and_bad_banks_are_refused(tmp_path):
     oscsend = shutil.which("oscsend")
 
     async def main():
-        server = Server(serve_config(str(model), media_dir=[str(media)]))
-        await server.start()
+        server = await Server.start(serve_config(str(model), media_dir=[str(media)]))
         controls = server.stages.current.controls
         rejected = server.counters.rejected
         try:
             with OscSender(server.osc_port) as osc:
-                assert not server.router.describe("/bank/pick").listed  # nothing to pick
+                assert not server.namespace.describe("/bank/pick").listed  # nothing to pick
                 osc.send("/bank/pick", 0)  # nothing loaded yet
                 assert await wait_for(lambda: rejected["bad_file"] == 1)
                 osc.send("/bank/load", "bank.npz")
                 assert await wait_for(lambda: server.banks.current is not None)
                 assert len(server.banks.current) == 5
-                advertised = server.router.describe("/bank/pick")
+                advertised = server.namespace.describe("/bank/pick")
                 assert advertised.listed and advertised.args[0].high == 4  # the bank's indices
                 if oscsend:  # a foreign client: liblo's oscsend
                     subprocess.run(
@@ -99,14 +98,13 @@ def test_bank_addresses_are_listed_and_read_back(tmp_path):
     make_bank(media / "bank.npz", count=7)
 
     async def main():
-        server = Server(serve_config(str(model), media_dir=[str(media)]))
-        await server.start()
+        server = await Server.start(serve_config(str(model), media_dir=[str(media)]))
         try:
             with OscSender(server.osc_port) as osc:
                 osc.send("/bank/load", "bank.npz")
                 assert await wait_for(lambda: server.banks.current is not None)
-            load = server.router.describe("/bank/load")
-            pick = server.router.describe("/bank/pick")
+            load = server.namespace.describe("/bank/load")
+            pick = server.namespace.describe("/bank/pick")
             assert load is not None and pick is not None
             reading = server.stages.current.controls.reading()
             path, size, refusal = load.read(reading)

@@ -172,8 +172,7 @@ def test_server_plays_biggan_over_osc(biggan_file):
             status_interval=0,
             threads=2,
         )
-        server = Server(config)
-        await server.start()
+        server = await Server.start(config)
         try:
             with OscSender(server.osc_port) as osc:
                 osc.send("/smooth", 0.0)

@@ -118,8 +118,7 @@ def test_fuzz_flood_keeps_the_server_rendering_and_every_datagram_counted(tmp_pa
             http_port=0,
             osc_rate_limit=0,  # every datagram reaches the decoder
         )
-        server = Server(config)
-        await server.start()
+        server = await Server.start(config)
         try:
             with FrameReader(shm) as reader, OscSender(server.osc_port) as osc:
                 assert await asyncio.to_thread(reader.wait, 30.0) is not None

@@ -90,8 +90,7 @@ def test_server_plays_the_vae_over_osc(trained):
     config = serve_config(folder / "vae.onnx", fps=60.0)
 
     async def main():
-        server = Server(config)
-        await server.start()
+        server = await Server.start(config)
         try:
             assert await wait_for(lambda: server.bus.latest is not None)
             before = server.bus.latest.pixels.copy()

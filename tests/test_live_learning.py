@@ -28,7 +28,7 @@ def test_models_swap_in_while_frames_keep_coming(tmp_path):
 
     async def main():
         shm = unique_name("learn")
-        server = Server(
+        server = await Server.start(
             ServeConfig.from_flat(
                 model=str(model),
                 osc_port=free_udp_port(),
@@ -42,7 +42,6 @@ def test_models_swap_in_while_frames_keep_coming(tmp_path):
                 learn_dir=str(tmp_path / "learned"),
             )
         )
-        await server.start()
         try:
             indices: list[int] = []
             swap_positions: list[int] = []
@@ -77,6 +76,6 @@ def test_models_swap_in_while_frames_keep_coming(tmp_path):
             assert "nextframe-" in status["model"]["path"]
         finally:
             await server.stop()
-        assert not server.learner.status()["running"]
+        assert not server.learner.describe()["running"]
 
     asyncio.run(main())

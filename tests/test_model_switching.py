@@ -23,8 +23,8 @@ from tests.support import (
 )
 
 
-def _server(model, *more, shm=None, fps=30.0) -> Server:
-    return Server(serve_config([str(model), *(str(m) for m in more)], shm=shm, fps=fps))
+async def _server(model, *more, shm=None, fps=30.0) -> Server:
+    return await Server.start(serve_config([str(model), *(str(m) for m in more)], shm=shm, fps=fps))
 
 
 def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
@@ -33,8 +33,7 @@ def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
 
     async def main():
         shm = unique_name("switch")
-        server = _server(small, large, shm=shm)
-        await server.start()
+        server = await _server(small, large, shm=shm)
         try:
             assert list(server.stages.library.loaded) == ["tiny", "tiny-2"]
             with FrameReader(shm) as reader, OscSender(server.osc_port) as osc:
@@ -76,8 +75,7 @@ def test_corrupt_or_missing_model_is_refused_and_rendering_goes_on(tmp_path):
     plain = build_tiny_generator(tmp_path / "plain.onnx", contract=None)
 
     async def main():
-        server = _server(model)
-        await server.start()
+        server = await _server(model)
         try:
             with OscSender(server.osc_port) as osc:
                 # One load at a time: each runs off the loop, and last_refusal is whichever
@@ -122,8 +120,7 @@ def test_feedback_image_blend_noise_and_reset(tmp_path):
     _write_png(picture, red)
 
     async def main():
-        server = _server(model)
-        await server.start()
+        server = await _server(model)
         loop = server.frame_clock
         try:
             assert await wait_for(lambda: loop._last_pixels is not None, 10.0)
@@ -167,8 +164,7 @@ def test_a_retrained_model_goes_on_from_the_picture_on_screen(tmp_path):
     other = build_feedback_generator(tmp_path / "c.onnx", size=16)
 
     async def main():
-        server = _server(first)
-        await server.start()
+        server = await _server(first)
         loop = server.frame_clock
         try:
             assert await wait_for(

@@ -181,8 +181,7 @@ def serve(osc_port: int, source_name: str) -> int:
         config = ServeConfig.from_flat(
             osc_port=osc_port, shm=None, http_port=None, status_interval=0, threads=1
         )
-        server = Server(config)
-        await server.start()
+        server = await Server.start(config)
         assert server.bus is not None
         stop = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

@@ -27,8 +27,7 @@ NODE_READY = NODE is not None and (NODE_DIR / "node_modules" / "osc").is_dir()
 
 
 async def _server(**kw) -> Server:
-    server = Server(serve_config(**kw))
-    await server.start()
+    server = await Server.start(serve_config(**kw))
     return server
 
 

@@ -36,8 +36,7 @@ def _send_from(host: str, port: int, data: bytes, times: int = 1) -> None:
 
 def test_only_allowed_networks_are_read(tiny_generator):
     async def main():
-        server = Server(serve_config(tiny_generator, osc_allow="127.0.0.2/32"))
-        await server.start()
+        server = await Server.start(serve_config(tiny_generator, osc_allow="127.0.0.2/32"))
         try:
             message = osc_message("/truncation", 0.9)
             _send_from("127.0.0.1", server.osc_port, message)  # loopback, but not allowed
@@ -53,18 +52,15 @@ def test_only_allowed_networks_are_read(tiny_generator):
 
 def test_a_bad_allow_list_is_a_clear_startup_error(tiny_generator):
     async def main():
-        server = Server(serve_config(tiny_generator, osc_allow="10.0.0.0/8,bogus"))
         with pytest.raises(StartupError, match="bogus"):
-            await server.start()
-        await server.stop()
+            await Server.start(serve_config(tiny_generator, osc_allow="10.0.0.0/8,bogus"))
 
     asyncio.run(main())
 
 
 def test_one_host_sending_too_fast_is_limited_and_counted(tiny_generator):
     async def main():
-        server = Server(serve_config(tiny_generator, osc_rate_limit=100))
-        await server.start()
+        server = await Server.start(serve_config(tiny_generator, osc_rate_limit=100))
         try:
             message = osc_message("/truncation", 0.8)
             _send_from("127.0.0.1", server.osc_port, message, times=400)
@@ -87,12 +83,11 @@ def test_one_host_sending_too_fast_is_limited_and_counted(tiny_generator):
 
 def test_full_class_vectors_at_120_hz_pass_the_default_limit():
     async def main():
-        server = Server(
+        server = await Server.start(
             ServeConfig.from_flat(
                 osc_port=free_udp_port(), shm=None, http_port=None, status_interval=0, threads=1
             )
         )
-        await server.start()
         try:
             vector = osc_message("/class", *([0.001] * 1000))
             with OscSender(server.osc_port) as osc:
@@ -143,8 +138,7 @@ def test_model_and_feedback_paths_over_osc(tmp_path):
     _write_png(show / "anchor.png", np.full((8, 8, 3), 200, np.uint8))
 
     async def main():
-        server = Server(serve_config(playing))
-        await server.start()
+        server = await Server.start(serve_config(playing))
         try:
             with OscSender(server.osc_port) as osc:
                 osc.send("/model", str(elsewhere / "tiny.onnx"))  # outside the default folder
@@ -158,8 +152,7 @@ def test_model_and_feedback_paths_over_osc(tmp_path):
         finally:
             await server.stop()
 
-        allowed = Server(serve_config(playing, media_dir=[str(elsewhere)]))
-        await allowed.start()
+        allowed = await Server.start(serve_config(playing, media_dir=[str(elsewhere)]))
         try:
             with OscSender(allowed.osc_port) as osc:
                 osc.send("/model", "tiny.onnx")

@@ -13,6 +13,8 @@ from oscserver.control.schedule import Schedule
 from oscserver.core.stats import ControlCounters
 from oscserver.generator.runtime import GeneratorRuntime
 from oscserver.osc.address_space import AddressSpace
+from oscserver.osc.command import CommandTable
+from oscserver.osc.namespace import FixedStage
 from oscserver.osc.patterns import PatternError, compile_pattern
 from oscserver.osc.router import ControlRouter
 from tests.support import osc_message
@@ -61,7 +63,8 @@ def spec(tiny_generator):
 
 def _router(spec):
     controls = Controls(spec)
-    router = ControlRouter(AddressSpace(spec), controls, Schedule(), ControlCounters())
+    stage = FixedStage(AddressSpace(spec), controls)
+    router = ControlRouter(stage, CommandTable(), Schedule(), ControlCounters())
     return router, controls
 
 

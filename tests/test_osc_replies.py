@@ -46,8 +46,7 @@ class Controller:
 
 
 async def _serve(tiny_generator) -> Server:
-    server = Server(serve_config(tiny_generator))
-    await server.start()
+    server = await Server.start(serve_config(tiny_generator))
     return server
 
 
@@ -154,7 +153,7 @@ def test_subscriptions_lapse_and_are_bounded(tiny_generator):
                 def space_changed(self):
                     sent.append("changed")
 
-            subs = Subscriptions(server.router, max_subscriptions=2)
+            subs = Subscriptions(server.namespace, max_subscriptions=2)
             subs.add("a", Collect(), ["/truncation"], lease=0.2)
             subs.add("b", Collect(), ["/class/*"])
             assert subs.push() == 1 + 8

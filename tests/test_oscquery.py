@@ -51,8 +51,7 @@ def _client(port: int) -> OSCQueryClient:
 
 def test_python_oscquery_reads_every_node(tiny_generator):
     async def main():
-        server = Server(_config(str(tiny_generator)))
-        await server.start()
+        server = await Server.start(_config(str(tiny_generator)))
         try:
             client = _client(server.oscquery.port)
             root = await asyncio.to_thread(client.query_node, "/")
@@ -91,8 +90,7 @@ def test_python_oscquery_reads_every_node(tiny_generator):
 
 def test_answers_for_attributes_and_unknown_nodes(tiny_generator):
     async def main():
-        server = Server(_config(str(tiny_generator)))
-        await server.start()
+        server = await Server.start(_config(str(tiny_generator)))
         base = f"http://127.0.0.1:{server.oscquery.port}"
         try:
             async with aiohttp.ClientSession() as http:
@@ -162,8 +160,7 @@ def test_every_advertised_type_and_range_is_exactly_what_is_accepted(tiny_genera
     make_bank(media / "bank.npz", count=3)
 
     async def main():
-        server = Server(_config(str(tiny_generator), media_dir=[str(media)]))
-        await server.start()
+        server = await Server.start(_config(str(tiny_generator), media_dir=[str(media)]))
         base = f"http://127.0.0.1:{server.oscquery.port}"
         try:
             async with aiohttp.ClientSession() as http:
@@ -224,8 +221,7 @@ def test_websocket_listen_streams_changes_and_path_changed(tmp_path):
     second = build_tiny_generator(tmp_path / "b.onnx", classes=6)
 
     async def main():
-        server = Server(_config([str(first), str(second)]))
-        await server.start()
+        server = await Server.start(_config([str(first), str(second)]))
         url = f"http://127.0.0.1:{server.oscquery.port}/"
         try:
             async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
@@ -275,13 +271,14 @@ def test_websocket_listen_streams_changes_and_path_changed(tmp_path):
 
 def test_port_in_use_is_a_clear_error(tiny_generator):
     async def main():
-        server = Server(_config(str(tiny_generator)))
-        await server.start()
+        server = await Server.start(_config(str(tiny_generator)))
         try:
-            second = Server(_config(str(tiny_generator), oscquery_port=server.oscquery.port))
+            assert server.oscquery is not None
+            second = _config(str(tiny_generator), oscquery_port=server.oscquery.port)
             with pytest.raises(Exception, match="--oscquery-port"):
-                await second.start()
-            assert second.listener is None  # what it had started is closed again
+                await Server.start(second)
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as osc:
+                osc.bind(("127.0.0.1", second.osc.port))  # what it had started is closed again
         finally:
             await server.stop()
 

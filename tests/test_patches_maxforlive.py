@@ -848,8 +848,7 @@ def test_server_accepts_everything_the_device_sends():
             status_interval=0,
             threads=1,
         )
-        server = Server(config)
-        await server.start()
+        server = await Server.start(config)
         try:
             assert server.stages.current.controls is not None
             before = server.stages.current.controls.current("class")[1]

@@ -15,8 +15,7 @@ from tests.support import OscSender, serve_config, wait_for
 
 def test_osc_changes_frames_and_stop_is_clean(tiny_generator):
     async def main():
-        server = Server(serve_config(tiny_generator, fps=60.0))
-        await server.start()
+        server = await Server.start(serve_config(tiny_generator, fps=60.0))
         try:
             assert await wait_for(lambda: server.bus.latest is not None)
             with OscSender(server.osc_port) as osc:
@@ -41,8 +40,7 @@ def test_osc_changes_frames_and_stop_is_clean(tiny_generator):
 
 def test_frames_are_dropped_not_queued_when_inference_is_slow(tiny_generator):
     async def main():
-        server = Server(serve_config(tiny_generator, fps=200.0))
-        await server.start()
+        server = await Server.start(serve_config(tiny_generator, fps=200.0))
         runtime = server.stages.current.runtime
         original = runtime.render
 
@@ -79,10 +77,8 @@ def test_port_in_use_is_a_clear_error(tiny_generator):
                 status_interval=0,
                 http_port=None,
             )
-            server = Server(config)
             with pytest.raises(StartupError, match=f"udp 127.0.0.1:{port}.*--osc-port"):
-                await server.start()
-            await server.stop()
+                await Server.start(config)
 
     asyncio.run(main())
 
@@ -93,8 +89,7 @@ def test_event_loop_lag_is_measured_all_the_time(tiny_generator):
 
         from oscserver.server import format_status
 
-        server = Server(serve_config(tiny_generator, fps=60.0))
-        await server.start()
+        server = await Server.start(serve_config(tiny_generator, fps=60.0))
         try:
             await asyncio.sleep(0.3)
             quiet = server.status()["loop_lag_ms"]

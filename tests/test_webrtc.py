@@ -30,8 +30,7 @@ def run(coro):
 
 def test_viewer_gets_frames_and_plays_controls_over_the_data_channel():
     async def main():
-        server = Server(_config())
-        await server.start()
+        server = await Server.start(_config())
         viewer = ViewerClient(server.http.port)
         try:
             await viewer.connect()
@@ -88,15 +87,14 @@ def _open_fds() -> int:
 
 def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
     async def main():
-        server = Server(_config())
-        await server.start()
+        server = await Server.start(_config())
         try:
             # One cycle first, so lazily created pools and caches exist before counting.
             warm = ViewerClient(server.http.port, keep_pixels=False)
             await warm.connect()
             await warm.wait_frames(2)
             await warm.close()
-            assert await wait_for(lambda: not server.board.webrtc.viewers, 20.0)
+            assert await wait_for(lambda: not server.webrtc.viewers, 20.0)
             await asyncio.sleep(0.2)
             gc.collect()
             fds, tasks = _open_fds(), len(asyncio.all_tasks())
@@ -105,12 +103,12 @@ def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
                 await viewer.connect()
                 await viewer.wait_frames(1)
                 await viewer.close()
-            assert await wait_for(lambda: not server.board.webrtc.viewers, 20.0)
+            assert await wait_for(lambda: not server.webrtc.viewers, 20.0)
             assert await wait_for(lambda: len(asyncio.all_tasks()) <= tasks, 20.0)
             await asyncio.sleep(0.5)
             gc.collect()
-            assert server.board.webrtc.viewers == {}
-            assert server.board.webrtc.connected_total == 51
+            assert server.webrtc.viewers == {}
+            assert server.webrtc.connected_total == 51
             assert len(asyncio.all_tasks()) <= tasks, sorted(
                 t.get_name() for t in asyncio.all_tasks()
             )
@@ -124,8 +122,7 @@ def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
 
 def test_status_and_osc_discovery():
     async def main():
-        server = Server(_config())
-        await server.start()
+        server = await Server.start(_config())
         try:
             base = f"http://127.0.0.1:{server.http.port}"
             async with aiohttp.ClientSession() as http:
@@ -158,8 +155,7 @@ def test_status_and_osc_discovery():
 
 def test_offer_is_checked_and_size_limited():
     async def main():
-        server = Server(_config())
-        await server.start()
+        server = await Server.start(_config())
         try:
             url = f"http://127.0.0.1:{server.http.port}/offer"
             async with aiohttp.ClientSession() as http:
@@ -170,7 +166,7 @@ def test_offer_is_checked_and_size_limited():
                 async with http.post(url, json={"sdp": "v=0 nonsense", "type": "offer"}) as r:
                     assert r.status == 400
                     assert "offer" in (await r.json())["error"]
-            assert server.board.webrtc.viewers == {}
+            assert server.webrtc.viewers == {}
         finally:
             await server.stop()
 
@@ -180,10 +176,9 @@ def test_offer_is_checked_and_size_limited():
 def test_beyond_loopback_a_token_is_required():
     async def main():
         # Bound to every interface, but only ever contacted on 127.0.0.1 here.
-        server = Server(_config(http_host="0.0.0.0"))
-        await server.start()
+        server = await Server.start(_config(http_host="0.0.0.0"))
         try:
-            token = server.board.webrtc.token
+            token = server.webrtc.token
             assert token and len(token) >= 16
             url = f"http://127.0.0.1:{server.http.port}/offer"
             async with aiohttp.ClientSession() as http:
@@ -201,8 +196,7 @@ def test_beyond_loopback_a_token_is_required():
 
 def test_control_messages_need_the_token_too():
     async def main():
-        server = Server(_config(token="s3cret-token-for-tests"))
-        await server.start()
+        server = await Server.start(_config(token="s3cret-token-for-tests"))
         viewer = ViewerClient(server.http.port, token="s3cret-token-for-tests")
         try:
             await viewer.connect()
@@ -222,16 +216,15 @@ def test_control_messages_need_the_token_too():
 
 def test_a_slow_viewer_skips_frames_and_slows_nobody_else():
     async def main():
-        server = Server(_config())
-        await server.start()
+        server = await Server.start(_config())
         clients = [ViewerClient(server.http.port, keep_pixels=False) for _ in range(3)]
         try:
             for client in clients:
                 await client.connect()
             await asyncio.gather(*(c.wait_frames(5) for c in clients))
             # Make one viewer's sending side slow, as a congested encoder or network would.
-            slow_id = next(iter(server.board.webrtc.viewers))
-            slow_track = server.board.webrtc.viewers[slow_id].track
+            slow_id = next(iter(server.webrtc.viewers))
+            slow_track = server.webrtc.viewers[slow_id].track
             original_recv = slow_track.recv
 
             async def slow_recv():

@@ -29,13 +29,16 @@ from oscserver.generator.runtime import GeneratorRuntime
 
 with atheris.instrument_imports(include=["oscserver.osc"]):
     from oscserver.osc.address_space import AddressSpace
+    from oscserver.osc.command import CommandTable
     from oscserver.osc.decoder import MalformedPacket, decode
+    from oscserver.osc.namespace import FixedStage
     from oscserver.osc.patterns import compile_pattern
     from oscserver.osc.router import ControlRouter
 
 logging.disable(logging.WARNING)  # every rejection would be logged
 SPEC = GeneratorRuntime(default_model_path(), provider="cpu", threads=1).spec
-ROUTER = ControlRouter(AddressSpace(SPEC), Controls(SPEC), Schedule(), ControlCounters())
+STAGE = FixedStage(AddressSpace(SPEC), Controls(SPEC))
+ROUTER = ControlRouter(STAGE, CommandTable(), Schedule(), ControlCounters())
 SEEN = [0]
 
 

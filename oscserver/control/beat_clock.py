@@ -164,6 +164,9 @@ class BeatClock:
         with self._lock:
             return self._last_sample is not None or self._tempo_given
 
+    def status(self) -> dict[str, object]:
+        return {"beat": self.state().describe()}
+
     def state(self, when: float | None = None) -> BeatState:
         when = self._clock() if when is None else when
         with self._lock:

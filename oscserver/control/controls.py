@@ -1,19 +1,20 @@
 """The controls a generator is played with: targets set from OSC, values stepped at frame rate.
 
-Writers (the OSC listener, later the WebRTC data channel) call ``apply`` with a validated
-change; the frame clock thread calls ``step`` once per frame and gets a snapshot of every value.
-A lock keeps the two apart; both sides hold it for microseconds.
+Writers (the OSC router for every transport, the schedule) call ``apply_together`` with
+validated changes; the frame clock thread calls ``step`` once per frame and gets a snapshot of
+every value. A lock keeps the two apart; both sides hold it for microseconds.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from oscserver.control.feedback import FeedbackControl
+from oscserver.control.feedback import AnchorLoader, FeedbackControl, load_in_thread
 from oscserver.control.motion import DEFAULT_MOTION, Channel, Motion
 from oscserver.control.rhythm import Lfo, NoiseWalk
 from oscserver.generator.contract import GeneratorSpec
@@ -77,6 +78,16 @@ Change = SetTarget | SetElements | SetMotion | FeedbackChange | SetLfo | SetWalk
 
 
 @dataclass(frozen=True, slots=True)
+class TimedChange:
+    """A validated change and the message it came from: that message's sequence number and
+    its arrival (wall-clock seconds)."""
+
+    change: Change
+    seq: int
+    arrival: float
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Control values for one frame, and the last control message that went into them."""
 
@@ -90,8 +101,17 @@ class Controls:
     replaces) hands over value, target and motion of each control with the same name and
     length, so switching models keeps what the performer set."""
 
-    def __init__(self, spec: GeneratorSpec, carry_from: Controls | None = None) -> None:
+    def __init__(
+        self,
+        spec: GeneratorSpec,
+        carry_from: Controls | None = None,
+        load_anchor: AnchorLoader = load_in_thread,
+    ) -> None:
+        """``load_anchor`` decodes the picture a ``/feedback/image`` names; it is called after
+        the change is applied, outside the lock (the server hands in one that runs a tracked
+        task)."""
         self._lock = threading.Lock()
+        self._load_anchor = load_anchor
         self._channels: dict[str, Channel] = {
             c.name: Channel(c.default, DEFAULT_MOTION[c.role], spherical=c.role == "noise")
             for c in spec.controls
@@ -136,14 +156,18 @@ class Controls:
 
     def apply(self, change: Change, seq: int, arrival: float) -> None:
         """Apply a validated change; ``seq`` and ``arrival`` identify the message it came from."""
-        with self._lock:
-            self._apply(change, seq, arrival)
+        self.apply_together([TimedChange(change, seq, arrival)])
 
-    def apply_together(self, changes: list[tuple[Change, int, float]]) -> None:
+    def apply_together(self, changes: Sequence[TimedChange]) -> None:
         """Apply several changes at once: the frame clock thread sees all of them or none."""
         with self._lock:
-            for change, seq, arrival in changes:
-                self._apply(change, seq, arrival)
+            for timed in changes:
+                self._apply(timed.change, timed.seq, timed.arrival)
+        if self.feedback is not None:
+            for timed in changes:
+                change = timed.change
+                if isinstance(change, FeedbackChange) and change.action == "image":
+                    self._load_anchor(self.feedback, Path(change.path), change.frame)
 
     def _apply(self, change: Change, seq: int, arrival: float) -> None:
         if isinstance(change, FeedbackChange):
@@ -187,8 +211,7 @@ class Controls:
             feedback.set_blend(change.amount)
         elif change.action == "reset":
             feedback.restart()
-        elif change.action == "image":
-            feedback.load_anchor(Path(change.path), change.frame)
+        # "image": decoded by ``load_anchor`` once the lock is let go (apply_together)
 
     def step(self, dt: float, position: float | None = None) -> Snapshot:
         """Move every control ``dt`` seconds toward its target and return the new values;

@@ -5,17 +5,23 @@ Left alone, such a model can drift into a still or a mush. The performer pulls i
 anchor image, ``/feedback/image PATH [FRAME]`` loads an anchor (an image, or a frame of a
 video) and restarts from it, ``/feedback/reset`` restarts from the anchor (or the model's
 default). The frame clock thread calls ``next_feedback`` after each frame.
+
+The anchor picture is decoded (``core/media.py``) away from the controls' lock and off the
+event loop, by an ``AnchorLoader``: the server's runs a tracked task (``tracked_loader``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from oscserver.core.media import read_picture
+from oscserver.core.tasks import TaskManager
 
 log = logging.getLogger("oscserver.control.feedback")
 
@@ -58,21 +64,6 @@ class FeedbackControl:
             self._anchor = image
             self._restart = True
 
-    def load_anchor(self, path: Path, frame: int = 0) -> threading.Thread:
-        """Decode ``path`` (image or video frame) in a thread, then anchor on it."""
-
-        def load() -> None:
-            try:
-                self.set_anchor(read_picture(path, frame, self.shape))
-                log.info("feedback anchored on %s frame %d", path, frame)
-            except Exception as exc:  # a bad file must not stop anything
-                self.load_errors += 1
-                log.warning("feedback image %s frame %d refused: %s", path, frame, exc)
-
-        thread = threading.Thread(target=load, name="feedback-image", daemon=True)
-        thread.start()
-        return thread
-
     def next_feedback(self, output: np.ndarray) -> tuple[bool, np.ndarray | None]:
         """Given the frame just rendered (uint8 HWC): (False, None) to feed it back unchanged,
         else (True, picture) to feed back ``picture`` instead (None: the model's default)."""
@@ -90,3 +81,43 @@ class FeedbackControl:
         if noise > 0:
             picture += self._rng.normal(0.0, noise * 255.0, picture.shape).astype(np.float32)
         return True, np.clip(picture, 0, 255).astype(np.uint8)
+
+
+AnchorLoader = Callable[[FeedbackControl, Path, int], None]
+"""Decodes frame ``int`` of the file at ``Path`` and anchors the feedback on it; returns at
+once (called from any thread)."""
+
+
+def anchor_on(feedback: FeedbackControl, path: Path, frame: int) -> bool:
+    """Decode and anchor (blocking); a bad file is logged and counted, never raised."""
+    try:
+        feedback.set_anchor(read_picture(path, frame, feedback.shape))
+    except Exception as exc:  # a bad file must not stop anything
+        feedback.load_errors += 1
+        log.warning("feedback image %s frame %d refused: %s", path, frame, exc)
+        return False
+    log.info("feedback anchored on %s frame %d", path, frame)
+    return True
+
+
+def load_in_thread(feedback: FeedbackControl, path: Path, frame: int) -> None:
+    """Decode on a thread of its own (offline renders and tests: no event loop to track it)."""
+    thread = threading.Thread(
+        target=anchor_on, args=(feedback, path, frame), name="feedback-image", daemon=True
+    )
+    thread.start()
+
+
+def tracked_loader(tasks: TaskManager) -> AnchorLoader:
+    """Decode in a task the server tracks (named, cancelled at stop), on a worker thread.
+    Call it on the event loop; the loader it returns may be called from any thread."""
+    loop = asyncio.get_running_loop()
+
+    def load(feedback: FeedbackControl, path: Path, frame: int) -> None:
+        def start() -> None:
+            work = asyncio.to_thread(anchor_on, feedback, path, frame)
+            tasks.spawn(work, name=f"feedback-image:{path.name}")
+
+        loop.call_soon_threadsafe(start)
+
+    return load

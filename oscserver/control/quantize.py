@@ -68,6 +68,9 @@ class Quantize:
                     best, mode = len(prefix), value
             return mode
 
+    def status(self) -> dict[str, object]:
+        return {"quantize": self.describe()}
+
     def describe(self) -> dict[str, object]:
         with self._lock:
             return {"everything": self.everything, **self._by_address}

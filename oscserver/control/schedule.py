@@ -12,7 +12,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 
-from oscserver.control.controls import Change, Controls
+from oscserver.control.controls import Controls, TimedChange
 
 MAX_AHEAD_SECONDS = 60.0
 MAX_PENDING = 4096
@@ -22,9 +22,7 @@ MAX_PENDING = 4096
 class _Pending:
     due: float
     order: int
-    change: Change = field(compare=False)
-    seq: int = field(compare=False)
-    arrival: float = field(compare=False)
+    timed: TimedChange = field(compare=False)
 
 
 class Schedule:
@@ -37,15 +35,18 @@ class Schedule:
     def __len__(self) -> int:
         return len(self._heap)
 
+    def status(self) -> dict[str, object]:
+        return {"scheduled": len(self)}
+
     def is_full(self) -> bool:
         return len(self._heap) >= self._max_pending
 
     def has_room(self, count: int = 1) -> bool:
         return len(self._heap) + count <= self._max_pending
 
-    def add(self, due: float, change: Change, seq: int, arrival: float) -> None:
+    def add(self, due: float, timed: TimedChange) -> None:
         with self._lock:
-            heapq.heappush(self._heap, _Pending(due, next(self._order), change, seq, arrival))
+            heapq.heappush(self._heap, _Pending(due, next(self._order), timed))
 
     def clear(self) -> int:
         """Drop every waiting change (they were validated for a generator now gone)."""
@@ -62,5 +63,5 @@ class Schedule:
                 if not self._heap or self._heap[0].due > now:
                     return applied
                 item = heapq.heappop(self._heap)
-            controls.apply(item.change, item.seq, item.arrival)
+            controls.apply_together([item.timed])
             applied += 1

@@ -1,7 +1,7 @@
 """Where control messages come from, and the one door they go through.
 
 Every transport (OSC over UDP, the OSCQuery WebSocket, a browser's data channel) hands its
-messages to a ``Inbox`` (the OSC router implements it) with a ``Sender`` that names the
+messages to an ``Inbox`` (the OSC router implements it) with a ``Sender`` that names the
 sender and, where an answer can go back, how to answer. Transports depend on this small
 protocol, never on the router itself.
 """
@@ -23,12 +23,19 @@ class Sender:
     name: str = ""
     host: str | None = None
     reply: Callable[[bytes], None] | None = None
+    """Sends a datagram back to where the message came from."""
+    send_to_port: Callable[[int, bytes], None] | None = None
+    """Sends a datagram to another port of the sender's host, from the port the message came
+    in on (UDP only: where ``/subscribe PORT`` pushes go)."""
 
 
 LOCAL = Sender("local")
 
 
 class Inbox(Protocol):
+    def handle_datagram(self, data: bytes, sender: Sender = LOCAL) -> None:
+        """Handle one OSC datagram: a message or a (nested) bundle of them."""
+
     def handle_message(
         self,
         address: str,

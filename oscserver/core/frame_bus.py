@@ -62,6 +62,9 @@ class LatestFrameSlot(Generic[T]):
 
 
 class FrameBus:
+    """Delivers every frame of ``frame_format`` to each sink, the latest one winning. Made on
+    the event loop it delivers on."""
+
     def __init__(self, frame_format: FrameFormat, tasks: TaskManager) -> None:
         self.frame_format = frame_format
         self._tasks = tasks
@@ -86,6 +89,9 @@ class FrameBus:
     def skipped(self) -> dict[str, int]:
         """Frames each sink missed because it was still busy with an earlier one."""
         return {name: slot.skipped for name, (_, slot, _) in self._sinks.items()}
+
+    def status(self) -> dict[str, object]:
+        return {"sinks_skipped": self.skipped()}
 
     def publish(self, frame: Frame) -> None:
         """Thread-safe: called from the frame clock thread for every finished frame."""

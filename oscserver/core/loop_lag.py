@@ -27,6 +27,9 @@ class LoopLag:
             await asyncio.sleep(self.interval)
             self._lag_ms.add(max(0.0, loop.time() - asked) * 1000.0)
 
+    def status(self) -> dict[str, object]:
+        return {"loop_lag_ms": self.summary()}
+
     def summary(self) -> dict[str, float | None]:
         """p50, p99 and max of the lag over the last ``window`` samples, in milliseconds."""
         p50, p99, worst = self._lag_ms.percentiles(50, 99, 100)

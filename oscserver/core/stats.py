@@ -52,6 +52,9 @@ class ControlCounters:
         with self._lock:
             return sum(self.rejected.values())
 
+    def status(self) -> dict[str, object]:
+        return {"osc": self.as_dict()}
+
     def as_dict(self) -> dict[str, object]:
         with self._lock:
             return {

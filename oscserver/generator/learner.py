@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from oscserver.core.tasks import TaskManager
+from oscserver.generator.options import LearningOptions
 
 log = logging.getLogger("oscserver.generator.learner")
 
@@ -31,18 +32,18 @@ log = logging.getLogger("oscserver.generator.learner")
 class Learner:
     def __init__(
         self,
+        options: LearningOptions,
         model: Path,
-        video: Path,
-        update_every: float,
-        workdir: Path | None,
         on_model: Callable[[Path], Awaitable[None]],
         tasks: TaskManager,
     ) -> None:
-        """``workdir``: where the learner writes its models (None: a temporary folder, removed
-        again at ``stop``)."""
+        """Trains ``model`` on ``options.learn`` (a video); ``options.learn_dir`` is where it
+        writes its models (None: a temporary folder, removed again at ``stop``)."""
+        assert options.learn is not None, "no --learn video"
         self.model = model
-        self.video = video
-        self.update_every = update_every
+        self.video = Path(options.learn)
+        self.update_every = options.update_every
+        workdir = Path(options.learn_dir) if options.learn_dir else None
         self._temporary = (
             tempfile.TemporaryDirectory(prefix="oscserver-learn-") if workdir is None else None
         )
@@ -127,6 +128,10 @@ class Learner:
             await process.wait()
 
     def status(self) -> dict[str, object]:
+        return {"learning": self.describe()}
+
+    def describe(self) -> dict[str, object]:
+        """The video, whether the trainer runs, its updates and its last report."""
         return {
             "video": str(self.video),
             "running": self._process is not None and self._process.returncode is None,

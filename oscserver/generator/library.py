@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oscserver.core.errors import GeneratorError
+from oscserver.generator.options import RuntimeOptions
 from oscserver.generator.runtime import GeneratorRuntime
 
 
@@ -26,15 +27,11 @@ class LoadedGenerator:
 
 
 class GeneratorLibrary:
-    def __init__(
-        self,
-        provider: str | None = None,
-        threads: int | None = None,
-        cache_dir: Path | None = None,
-    ) -> None:
-        self.provider = provider
-        self.threads = threads
-        self.cache_dir = cache_dir
+    def __init__(self, options: RuntimeOptions) -> None:
+        """Generators open with ``options``' provider, threads and engine cache."""
+        self.provider = options.provider
+        self.threads = options.threads
+        self.cache_dir = options.cache_dir
         self.loaded: dict[str, LoadedGenerator] = {}
         self.refused = 0
         self.last_refusal: str | None = None

@@ -19,7 +19,10 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from oscserver.data.imagenet import imagenet_classes
+from oscserver.http.options import HttpOptions
 from oscserver.http.runner import AppServer
+from oscserver.osc.listing import address_rows
+from oscserver.osc.namespace import Namespace
 
 log = logging.getLogger("oscserver.http")
 
@@ -27,12 +30,10 @@ MAX_BODY_BYTES = 64 * 1024
 STATIC = Path(str(resources.files("oscserver.http") / "static"))
 
 
-class ServerView(Protocol):
-    """What the app reads of the server (``status.StatusBoard``)."""
+class StatusView(Protocol):
+    """The server's numbers (``status.StatusBoard``)."""
 
     def status(self) -> dict[str, object]: ...
-
-    def addresses(self) -> list[dict[str, object]]: ...
 
 
 class Offers(Protocol):
@@ -41,14 +42,18 @@ class Offers(Protocol):
     async def connect(self, sdp: str, kind: str) -> Any: ...
 
 
-VIEW_KEY = web.AppKey("view", object)
-OFFERS_KEY = web.AppKey("offers", object)
-TOKEN_KEY = web.AppKey("token", object)
+STATUS_KEY = web.AppKey[StatusView]("status")
+NAMESPACE_KEY = web.AppKey[Namespace]("namespace")
+OFFERS_KEY = web.AppKey[Offers | None]("offers")
+TOKEN_KEY = web.AppKey[str | None]("token")
 
 
-def build_app(view: ServerView, offers: Offers | None, token: str | None) -> web.Application:
+def build_app(
+    status: StatusView, namespace: Namespace, offers: Offers | None, token: str | None
+) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app[VIEW_KEY] = view
+    app[STATUS_KEY] = status
+    app[NAMESPACE_KEY] = namespace
     app[OFFERS_KEY] = offers
     app[TOKEN_KEY] = token
     app.router.add_get("/", _index)
@@ -64,13 +69,16 @@ class HttpServer(AppServer):
     """The viewer app on ``host:port`` (port 0: any free port)."""
 
     def __init__(
-        self, view: ServerView, offers: Offers | None, host: str, port: int, token: str | None
+        self,
+        status: StatusView,
+        namespace: Namespace,
+        offers: Offers | None,
+        options: HttpOptions,
+        token: str | None,
     ) -> None:
-        super().__init__(build_app(view, offers, token), host, port, "HTTP", "--http-port")
-
-
-def _view(request: web.Request) -> ServerView:
-    return request.app[VIEW_KEY]  # type: ignore[return-value]
+        assert options.port is not None, "HTTP is off (--http-port -1)"
+        app = build_app(status, namespace, offers, token)
+        super().__init__(app, options.host, options.port, "HTTP", "--http-port")
 
 
 async def _index(request: web.Request) -> web.FileResponse:
@@ -90,7 +98,7 @@ async def _offer(request: web.Request) -> web.Response:
     sdp, kind = body.get("sdp"), body.get("type")
     if not isinstance(sdp, str) or kind != "offer":
         return _error(400, 'expected {"sdp": "...", "type": "offer"}')
-    sink: Offers | None = request.app[OFFERS_KEY]  # type: ignore[assignment]
+    sink = request.app[OFFERS_KEY]
     if sink is None:
         return _error(503, "WebRTC is not running on this server")
     try:
@@ -103,11 +111,11 @@ async def _offer(request: web.Request) -> web.Response:
 
 
 async def _status(request: web.Request) -> web.Response:
-    return web.json_response(_view(request).status())
+    return web.json_response(request.app[STATUS_KEY].status())
 
 
 async def _osc(request: web.Request) -> web.Response:
-    return web.json_response(_view(request).addresses())
+    return web.json_response(address_rows(request.app[NAMESPACE_KEY]))
 
 
 async def _classes(request: web.Request) -> web.Response:

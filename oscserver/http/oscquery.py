@@ -32,13 +32,14 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from oscserver.control.senders import Sender
+from oscserver.control.senders import Inbox, Sender
 from oscserver.core.stats import RateLimitedLog
+from oscserver.http.options import HttpOptions
 from oscserver.http.runner import AppServer
 from oscserver.http.websocket import WebSocketPeer
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.front_door import FrontDoor
-from oscserver.osc.router import ControlRouter
+from oscserver.osc.namespace import Namespace
 from oscserver.osc.subscriptions import Subscriptions
 
 log = logging.getLogger("oscserver.http.oscquery")
@@ -93,13 +94,11 @@ Node = dict[str, Any]
 HostInfo = Callable[[], Node]
 
 
-def build_namespace(router: ControlRouter) -> Node:
+def build_namespace(namespace: Namespace) -> Node:
     """The root node (``FULL_PATH`` "/") of everything listed."""
-    reading = router.controls.reading()
+    reading = namespace.reading()
     root: Node = {"FULL_PATH": "/", "ACCESS": 0, "DESCRIPTION": "oscserver", "CONTENTS": {}}
-    listed = [a for a in router.space.addresses if a.listed]
-    listed += [c.address for c in router.commands.values() if c.address.listed]
-    for address in listed:
+    for address in [a for a in namespace.addresses() if a.listed]:
         node = _container(root, address.address)
         node.update(attributes(address, reading))
     _drop_contents_of_values(root)
@@ -119,7 +118,7 @@ def attributes(address: Address, reading: object) -> Node:
 
 
 def answer(
-    router: ControlRouter, host_info: HostInfo, path: str, query: str
+    namespace: Namespace, host_info: HostInfo, path: str, query: str
 ) -> tuple[int, Node | None]:
     """HTTP status and JSON body for ``GET path?query`` (the body is None for 204)."""
     attribute = query.split("&", 1)[0].split("=", 1)[0] if query else ""
@@ -128,11 +127,11 @@ def answer(
     if attribute and attribute not in ATTRIBUTES:
         return 400, {"error": f"unknown OSCQuery attribute {attribute!r}"}
     address = "/" + "/".join(_parts(path))
-    node = find_node(build_namespace(router), address)
+    node = find_node(build_namespace(namespace), address)
     if node is None:
-        described = router.describe(address)
+        described = namespace.describe(address)
         if described is not None:
-            node = attributes(described, router.controls.reading())
+            node = attributes(described, namespace.reading())
     if node is None:
         return 404, {"error": f"no OSC node at {address!r}; GET / lists them all"}
     if not attribute:
@@ -168,21 +167,26 @@ def host_info(name: str, osc_host: str, osc_port: int) -> Node:
 
 
 class OscQueryServer(AppServer):
-    """Serves OSCQuery for ``router`` on ``host:port`` (port 0: any free port) until ``stop``.
+    """Serves OSCQuery for ``namespace`` on ``host:port`` (port 0: any free port) until
+    ``stop``.
 
-    ``subscriptions`` streams values to WebSocket listeners; ``front_door`` decides which
-    hosts may play OSC over the WebSocket (the same rule as for UDP)."""
+    OSC sent over the WebSocket goes to ``inbox`` (the router); ``subscriptions`` streams values
+    to WebSocket listeners; ``front_door`` decides which hosts may play OSC over the WebSocket
+    (the same rule as for UDP)."""
 
     def __init__(
         self,
-        router: ControlRouter,
+        namespace: Namespace,
+        inbox: Inbox,
         subscriptions: Subscriptions,
         host_info: HostInfo,
-        host: str,
-        port: int,
+        options: HttpOptions,
         front_door: FrontDoor | None = None,
     ) -> None:
-        self._router = router
+        """Listens on ``options.host`` and ``options.oscquery_port``."""
+        assert options.oscquery_port is not None, "OSCQuery is off"
+        self._namespace = namespace
+        self._inbox = inbox
         self._subscriptions = subscriptions
         self._host_info = host_info
         self._front_door = front_door or FrontDoor(None, rate=0)
@@ -190,7 +194,8 @@ class OscQueryServer(AppServer):
         self._log = RateLimitedLog(log)
         app = web.Application()
         app.router.add_get("/{path:.*}", self._handle)
-        super().__init__(app, host, port, "OSCQuery", "--oscquery-port")
+        port = options.oscquery_port
+        super().__init__(app, options.host, port, "OSCQuery", "--oscquery-port")
 
     async def start(self) -> None:
         await super().start()
@@ -205,10 +210,13 @@ class OscQueryServer(AppServer):
     def listeners(self) -> int:
         return len(self._peers)
 
+    def status(self) -> dict[str, object]:
+        return {"oscquery_listeners": self.listeners}
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return await self._websocket(request)
-        status, body = answer(self._router, self._host_info, request.path, request.query_string)
+        status, body = answer(self._namespace, self._host_info, request.path, request.query_string)
         if body is None:
             return web.Response(status=status)
         return web.json_response(body, status=status)
@@ -228,9 +236,9 @@ class OscQueryServer(AppServer):
                 elif message.type == WSMsgType.BINARY:
                     refused = self._front_door.admit(remote)
                     if refused is not None:
-                        self._router.reject(refused, f"OSC over WebSocket from {remote}", sender)
+                        self._inbox.reject(refused, f"OSC over WebSocket from {remote}", sender)
                     else:
-                        self._router.handle_datagram(message.data, sender)
+                        self._inbox.handle_datagram(message.data, sender)
         finally:
             self._subscriptions.remove(key)
             self._peers.discard(peer)

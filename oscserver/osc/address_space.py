@@ -55,6 +55,7 @@ class AddressSpace:
     """Routes and validates messages for one generator."""
 
     def __init__(self, spec: GeneratorSpec, check_file: FileCheck | None = None) -> None:
+        self.spec = spec
         self._exact: dict[str, tuple[Address, Handler]] = {}
         self._vectors: dict[str, tuple[InputSpec, Arg]] = {}
         self._check_file = check_file or arguments.any_file

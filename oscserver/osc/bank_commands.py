@@ -18,20 +18,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from oscserver.control.bank import Bank, BankError, fit_to
-from oscserver.control.controls import SetTarget
+from oscserver.control.controls import Change, SetTarget
 from oscserver.core.errors import ControlError
+from oscserver.core.media import MediaFolders
+from oscserver.core.tasks import TaskManager
 from oscserver.osc import arguments
+from oscserver.osc.command import Call, Command
 from oscserver.osc.describe import Address, Arg
-from oscserver.osc.router import Call, Command, ControlRouter
+from oscserver.osc.namespace import Namespace
 from oscserver.osc.values import type_name
-
-if TYPE_CHECKING:
-    from oscserver.core.media import MediaFolders
-    from oscserver.core.tasks import TaskManager
-    from oscserver.stage import StageManager
 
 log = logging.getLogger("oscserver.osc")
 
@@ -50,12 +48,11 @@ class Banks:
 
 
 def bank_commands(
-    router: ControlRouter,
-    stages: StageManager,
-    media: MediaFolders,
-    tasks: TaskManager,
-    banks: Banks,
+    namespace: Namespace, media: MediaFolders, tasks: TaskManager, banks: Banks
 ) -> list[Command]:
+    """``/bank/load`` and ``/bank/pick``, checking banks against the generator ``namespace``
+    says plays; a pick returns its changes to the router."""
+
     def load(call: Call) -> None:
         arguments.count(call.address, call.args, 1, "a bank file (.npz) in the media folders")
         arg = call.args[0]
@@ -66,20 +63,19 @@ def bank_commands(
         path = media.resolve(call.address, arg, suffix=".npz")
         tasks.spawn(_load(path, call), name=f"bank-load:{path.name}")
 
-    async def _load(path, call: Call) -> None:
+    async def _load(path: Path, call: Call) -> None:
         try:
             bank = await asyncio.to_thread(Bank.load, path)
-            fit_to(bank, stages.current.spec.controls, f"bank {path.name}")
+            fit_to(bank, namespace.spec.controls, f"bank {path.name}")
         except BankError as exc:
             banks.refusals += 1
             banks.last_refusal = str(exc)
             log.error("bank refused, keeping %s: %s", banks.path or "no bank", exc)
             return
         banks.current, banks.path, banks.picked = bank, str(path), -1
-        router.commands["/bank/pick"] = pick_command()  # its range is the bank's size now
         log.info("bank %s: %d vectors for %s", path, len(bank), bank.generator)
 
-    def pick(call: Call) -> None:
+    def pick(call: Call) -> list[Change]:
         arguments.count(call.address, call.args, 1, "the index of a stored vector")
         index = arguments.integer_argument(call.address, call.args[0])
         bank = banks.current
@@ -91,19 +87,17 @@ def bank_commands(
             raise ControlError(
                 "bad_index", f"{call.address}: {index} is outside the bank's 0..{len(bank) - 1}"
             )
-        stage = stages.current
         try:  # the generator may have changed since the bank loaded
-            fit_to(bank, stage.spec.controls, f"bank {banks.path}")
+            fit_to(bank, namespace.spec.controls, f"bank {banks.path}")
         except BankError as exc:
             raise ControlError("bad_file", f"{call.address}: {exc}") from None
-        changes = [SetTarget(name, value.copy()) for name, value in bank.entry(index).items()]
-        stage.controls.apply_together([(change, 0, call.when) for change in changes])
         banks.picked = index
+        return [SetTarget(name, value.copy()) for name, value in bank.entry(index).items()]
 
-    def pick_command() -> Command:
+    def describe_pick() -> Address:
         """Listed (OSC, OSCQuery) once a bank is loaded, with the bank's indices as range."""
         size = len(banks.current) if banks.current is not None else 0
-        address = Address(
+        return Address(
             "/bank/pick",
             (Arg("i", 0, max(0, size - 1)),),
             "move to stored vector I of the bank (its class weights and noise, or latent); "
@@ -111,9 +105,8 @@ def bank_commands(
             read=lambda _: (banks.picked,),
             listed=size > 0,
         )
-        return Command(address, pick)
 
-    load_command = Command(
+    load_command = Command.fixed(
         Address(
             "/bank/load",
             (Arg("s"),),
@@ -127,4 +120,4 @@ def bank_commands(
         ),
         load,
     )
-    return [load_command, pick_command()]
+    return [load_command, Command("/bank/pick", describe_pick, pick)]

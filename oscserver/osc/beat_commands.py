@@ -18,8 +18,8 @@ from oscserver.control.beat_clock import MAX_METER, MAX_TEMPO, MIN_TEMPO, BeatCl
 from oscserver.control.quantize import Quantize, beats_of, parse_mode
 from oscserver.core.errors import ControlError
 from oscserver.osc import arguments
+from oscserver.osc.command import Call, Command
 from oscserver.osc.describe import Address, Arg
-from oscserver.osc.router import Call, Command
 
 MAX_POSITION = 1_000_000.0
 TEMPO = Arg("f", MIN_TEMPO, MAX_TEMPO)
@@ -27,8 +27,8 @@ POSITION = Arg("f", 0.0, MAX_POSITION)
 METER = Arg("i", 1, MAX_METER)
 
 
-def beat_commands(clock: BeatClock, quantize: Quantize) -> tuple[list[Command], Command]:
-    """The commands, and the one for every ``/quantize/<address>``."""
+def beat_commands(clock: BeatClock, quantize: Quantize) -> list[Command]:
+    """The commands, the one for every ``/quantize/<address>`` last."""
 
     def tempo(call: Call) -> None:
         arguments.count(call.address, call.args, 1, f"one tempo in BPM, {TEMPO.range_text()}")
@@ -62,7 +62,7 @@ def beat_commands(clock: BeatClock, quantize: Quantize) -> tuple[list[Command], 
         quantize.set(parse_mode(call.address, call.args[0]), target)
 
     commands = [
-        Command(
+        Command.fixed(
             Address(
                 "/tempo",
                 (TEMPO,),
@@ -71,7 +71,7 @@ def beat_commands(clock: BeatClock, quantize: Quantize) -> tuple[list[Command], 
             ),
             tempo,
         ),
-        Command(
+        Command.fixed(
             Address(
                 "/beat",
                 (POSITION,),
@@ -82,7 +82,7 @@ def beat_commands(clock: BeatClock, quantize: Quantize) -> tuple[list[Command], 
             ),
             beat,
         ),
-        Command(
+        Command.fixed(
             Address(
                 "/meter",
                 (METER,),
@@ -91,7 +91,7 @@ def beat_commands(clock: BeatClock, quantize: Quantize) -> tuple[list[Command], 
             ),
             meter,
         ),
-        Command(
+        Command.fixed(
             Address(
                 "/quantize",
                 (Arg("s"),),
@@ -103,16 +103,13 @@ def beat_commands(clock: BeatClock, quantize: Quantize) -> tuple[list[Command], 
             quantize_everything,
         ),
     ]
-    one = Command(
-        Address(
-            "/quantize/<address>",
-            (Arg("s"),),
-            "quantize one address and everything under it (/quantize/class bar)",
-            listed=False,
-        ),
-        quantize_one,
+    one = Address(
+        "/quantize/<address>",
+        (Arg("s"),),
+        "quantize one address and everything under it (/quantize/class bar)",
+        listed=False,
     )
-    return commands, one
+    return [*commands, Command("/quantize/", lambda: one, quantize_one, prefix=True)]
 
 
 def quantize_hook(clock: BeatClock, quantize: Quantize) -> Callable[[str, float], float | None]:

@@ -19,10 +19,11 @@ from collections.abc import Callable, Sequence
 
 from oscserver.control.senders import Sender
 from oscserver.core.errors import ControlError
-from oscserver.osc.arguments import integer_argument
+from oscserver.osc.arguments import inside, integer_argument
+from oscserver.osc.command import Call, Command
 from oscserver.osc.describe import Address, Arg
 from oscserver.osc.encoder import encode_message
-from oscserver.osc.router import Call, Command, ControlRouter
+from oscserver.osc.namespace import Namespace
 from oscserver.osc.subscriptions import Subscriptions
 from oscserver.osc.values import type_name
 
@@ -33,26 +34,24 @@ StatusReader = Callable[[], dict[str, object]]
 
 
 class _UdpSubscriber:
-    def __init__(self, send: Callable[[bytes, tuple], None], host: str, port: int) -> None:
-        self._send = send
-        self.destination = (host, port)
+    def __init__(self, send_to_port: Callable[[int, bytes], None], port: int) -> None:
+        self._send_to_port = send_to_port
+        self.port = port
 
     def deliver(self, address: str, data: bytes) -> None:
-        self._send(data, self.destination)
+        self._send_to_port(self.port, data)
 
     def space_changed(self) -> None:
         """Plain OSC has no way to say so; the values of the new generator follow."""
 
 
 def reply_commands(
-    router: ControlRouter,
+    namespace: Namespace,
     subscriptions: Subscriptions,
     status: StatusReader,
-    send: Callable[[bytes, tuple], None],
     lease: float = SUBSCRIPTION_LEASE_SECONDS,
 ) -> list[Command]:
-    """The commands that answer, wired to ``router`` (reads), ``status`` and ``send`` (the
-    OSC socket, for subscriptions)."""
+    """The commands that answer, reading ``namespace`` and ``status``."""
 
     def ping(call: Call) -> None:
         args, sender = call.args, call.sender
@@ -61,13 +60,13 @@ def reply_commands(
     def get(call: Call) -> None:
         args, sender = call.args, call.sender
         address = _one_string("/get", args, "an address or address pattern")
-        found = router.readable(address)
+        found = namespace.readable(address)
         if not found:
             raise ControlError(
                 "unknown_address",
                 f"/get {address!r:.80}: no readable address; GET /osc lists them",
             )
-        reading = router.controls.reading()
+        reading = namespace.reading()
         for described in found[:MAX_GET_REPLIES]:
             assert described.read is not None
             _reply(sender, described.address, described.read(reading))
@@ -83,11 +82,11 @@ def reply_commands(
         lag = now.get("loop_lag_ms") or {}
         assert isinstance(lag, dict)
         for address, value in (
-            ("/status/fps", float(now["fps"] or 0.0)),  # type: ignore[arg-type]
-            ("/status/frame_ms", float(now["frame_ms_p50"] or 0.0)),  # type: ignore[arg-type]
+            ("/status/fps", _number(now["fps"])),
+            ("/status/frame_ms", _number(now["frame_ms_p50"])),
             ("/status/accepted", int(osc["accepted"])),
             ("/status/rejected", int(osc["rejected"])),
-            ("/status/loop_lag_ms", float(lag.get("p99") or 0.0)),
+            ("/status/loop_lag_ms", _number(lag.get("p99"))),
         ):
             _reply(sender, address, [value])
 
@@ -105,11 +104,11 @@ def reply_commands(
                     f"(got {arg!r:.40}, {type_name(arg)})",
                 )
             patterns.append(arg)
-        if sender.host is None:
+        if sender.host is None or sender.send_to_port is None:
             raise ControlError(
                 "wrong_type", "/subscribe works over UDP; on the OSCQuery WebSocket use LISTEN"
             )
-        subscriber = _UdpSubscriber(send, sender.host, port)
+        subscriber = _UdpSubscriber(sender.send_to_port, port)
         sub = subscriptions.add(("udp", sender.host, port), subscriber, patterns, lease)
         subscriber.deliver(
             "/subscribed",
@@ -121,15 +120,15 @@ def reply_commands(
         if len(args) != 1:
             raise ControlError("wrong_count", "/unsubscribe expects the port it subscribed")
         port = _port("/unsubscribe", args[0])
-        if sender.host is not None:
+        if sender.host is not None and sender.send_to_port is not None:
             subscriptions.remove(("udp", sender.host, port))
-            send(encode_message("/unsubscribed", [port]), (sender.host, port))
+            sender.send_to_port(port, encode_message("/unsubscribed", [port]))
 
     return [
-        Command(
+        Command.fixed(
             Address("/ping", (), "answers /pong, with the same arguments, to the sender"), ping
         ),
-        Command(
+        Command.fixed(
             Address(
                 "/get",
                 (Arg("s"),),
@@ -138,7 +137,7 @@ def reply_commands(
             ),
             get,
         ),
-        Command(
+        Command.fixed(
             Address(
                 "/status",
                 (),
@@ -147,7 +146,7 @@ def reply_commands(
             ),
             status_reply,
         ),
-        Command(
+        Command.fixed(
             Address(
                 "/subscribe",
                 (PORT, Arg("s")),
@@ -157,7 +156,7 @@ def reply_commands(
             ),
             subscribe,
         ),
-        Command(Address("/unsubscribe", (PORT,), "stop the pushes to PORT"), unsubscribe),
+        Command.fixed(Address("/unsubscribe", (PORT,), "stop the pushes to PORT"), unsubscribe),
     ]
 
 
@@ -185,8 +184,13 @@ def _no_args(address: str, args: Sequence[object]) -> None:
         raise ControlError("wrong_count", f"{address} takes no arguments, got {len(args)}")
 
 
+def _number(value: object) -> float:
+    """A figure of the status for OSC: 0.0 where there is none yet."""
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
 def _port(address: str, arg: object) -> int:
     port = integer_argument(address, arg)
-    if not PORT.low <= port <= PORT.high:  # type: ignore[operator]
+    if not inside(port, PORT):
         raise ControlError("out_of_range", f"{address}: port {port} is outside 1..65535")
     return port

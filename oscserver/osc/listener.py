@@ -1,8 +1,9 @@
 """OSC over UDP on the asyncio event loop.
 
 Each datagram passes the front door (allowed network, rate per sending host), then goes to the
-router with a ``Sender`` that can answer the sender. ``send`` pushes datagrams out of the same
-socket (replies and subscriptions), so controllers see answers come from the port they send to.
+router (the ``Inbox``) with a ``Sender`` that can answer the sender. ``send`` pushes datagrams
+out of the same socket (replies and subscriptions), so controllers see answers come from the port
+they send to.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import contextlib
 import logging
 import socket
 
-from oscserver.control.senders import Sender
+from oscserver.control.senders import Inbox, Sender
 from oscserver.core.errors import StartupError
 from oscserver.osc.front_door import FrontDoor
-from oscserver.osc.router import ControlRouter
+from oscserver.osc.options import OscOptions
 
 log = logging.getLogger("oscserver.osc")
 
@@ -42,14 +43,15 @@ class OscListener:
 
     def __init__(
         self,
-        router: ControlRouter,
-        host: str = "127.0.0.1",
-        port: int = 9000,
+        inbox: Inbox,
+        options: OscOptions,
         front_door: FrontDoor | None = None,
     ) -> None:
-        self._router = router
-        self.host = host
-        self.port = port
+        """Listens on ``options.host`` and ``options.port`` (0: any free port; ``port`` says
+        which once started)."""
+        self._inbox = inbox
+        self.host = options.host
+        self.port = options.port
         self.front_door = front_door or FrontDoor(None, rate=0)
         self._transport: asyncio.DatagramTransport | None = None
 
@@ -85,12 +87,15 @@ class OscListener:
         refused = self.front_door.admit(host)
         if refused is not None:
             what = "not in --osc-allow" if refused == "not_allowed" else "sending too fast"
-            self._router.reject(refused, f"datagram from {host}: {what}", Sender(host, host))
+            self._inbox.reject(refused, f"datagram from {host}: {what}", Sender(host, host))
             return
-        self._router.handle_datagram(data, Sender(f"{host}:{addr[1]}", host, self._replier(addr)))
-
-    def _replier(self, addr: tuple):  # type: ignore[no-untyped-def]
-        return lambda data: self.send(data, addr)
+        sender = Sender(
+            f"{host}:{addr[1]}",
+            host,
+            reply=lambda data: self.send(data, addr),
+            send_to_port=lambda port, data: self.send(data, (host, port)),
+        )
+        self._inbox.handle_datagram(data, sender)
 
     def send(self, data: bytes, addr: tuple) -> None:
         """Send one datagram from the OSC port (dropped if the socket is closed or full)."""

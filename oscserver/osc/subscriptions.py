@@ -22,7 +22,7 @@ from typing import Protocol
 from oscserver.core.errors import ControlError
 from oscserver.osc.describe import Address
 from oscserver.osc.encoder import encode_message
-from oscserver.osc.router import ControlRouter
+from oscserver.osc.namespace import Namespace
 
 log = logging.getLogger("oscserver.osc")
 
@@ -56,11 +56,11 @@ class Subscription:
 class Subscriptions:
     def __init__(
         self,
-        router: ControlRouter,
+        namespace: Namespace,
         rate: float = PUSH_RATE,
         max_subscriptions: int = MAX_SUBSCRIPTIONS,
     ) -> None:
-        self._router = router
+        self._namespace = namespace
         self.interval = 1.0 / rate
         self._max = max_subscriptions
         self._subs: dict[Hashable, Subscription] = {}
@@ -68,6 +68,9 @@ class Subscriptions:
 
     def __len__(self) -> int:
         return len(self._subs)
+
+    def status(self) -> dict[str, object]:
+        return {"osc_subscriptions": len(self)}
 
     def add(
         self,
@@ -131,7 +134,7 @@ class Subscriptions:
         now = time.monotonic()
         for key in [k for k, s in self._subs.items() if s.expires is not None and s.expires < now]:
             del self._subs[key]
-        reading = self._router.controls.reading()
+        reading = self._namespace.reading()
         values: dict[str, tuple[object, ...]] = {}
         sent = 0
         for sub in self._subs.values():
@@ -155,18 +158,11 @@ class Subscriptions:
         return sent
 
     def _expand(self, patterns: tuple[str, ...]) -> list[Address]:
-        router = self._router
         if not patterns:
-            found = [a for a in router.space.addresses if a.listed and a.readable]
-            found += [
-                c.address
-                for c in router.commands.values()
-                if c.address.listed and c.address.readable
-            ]
-            return found
+            return [a for a in self._namespace.addresses() if a.listed and a.readable]
         seen: dict[str, Address] = {}
         for pattern in patterns:
-            for address in router.readable(pattern):
+            for address in self._namespace.readable(pattern):
                 seen.setdefault(address.address, address)
                 if len(seen) >= MAX_ADDRESSES:
                     return list(seen.values())

@@ -12,7 +12,8 @@ import logging
 from oscserver.control.senders import Inbox
 from oscserver.core.frame import Frame, FrameFormat
 from oscserver.core.tasks import TaskManager
-from oscserver.webrtc.codecs import DEFAULT_BITRATE, DEFAULT_CODEC, configure_bitrate
+from oscserver.sinks.options import OutputOptions
+from oscserver.webrtc.codecs import configure_bitrate
 from oscserver.webrtc.track import to_video_frames
 from oscserver.webrtc.viewer import Viewer
 
@@ -26,16 +27,17 @@ class WebRTCSink:
 
     def __init__(
         self,
-        router: Inbox,
+        inbox: Inbox,
         tasks: TaskManager,
-        codec: str = DEFAULT_CODEC,
-        bitrate: int = DEFAULT_BITRATE,
+        options: OutputOptions,
         token: str | None = None,
         max_viewers: int = MAX_VIEWERS,
     ) -> None:
-        self.router = router
-        self.codec = codec
-        self.bitrate = bitrate
+        """Viewers' data-channel messages go to ``inbox`` (the router); ``options`` gives the
+        codec and the bitrate to start at."""
+        self.inbox = inbox
+        self.codec = options.webrtc_codec
+        self.bitrate = options.webrtc_bitrate
         self.token = token
         self.max_viewers = max_viewers
         self.viewers: dict[str, Viewer] = {}
@@ -64,7 +66,7 @@ class WebRTCSink:
         """Answer a viewer's offer; the viewer is tracked until its connection ends."""
         if len(self.viewers) >= self.max_viewers:
             raise ConnectionRefusedError(f"{self.max_viewers} viewers are connected already")
-        viewer = Viewer(self.router, self._tasks, self.token, self._forget)
+        viewer = Viewer(self.inbox, self._tasks, self.token, self._forget)
         self.viewers[viewer.id] = viewer
         self.connected_total += 1
         try:
@@ -78,6 +80,9 @@ class WebRTCSink:
     def _forget(self, viewer: Viewer) -> None:
         if self.viewers.pop(viewer.id, None) is not None:
             log.info("viewer %s: gone (%d connected)", viewer.id, len(self.viewers))
+
+    def status(self) -> dict[str, object]:
+        return {"viewers": self.describe()}
 
     def describe(self) -> list[dict[str, object]]:
         return [viewer.describe() for viewer in self.viewers.values()]

@@ -26,7 +26,7 @@ class Viewer:
 
     def __init__(
         self,
-        router: Inbox,
+        inbox: Inbox,
         tasks: TaskManager,
         token: str | None,
         on_closed: Callable[[Viewer], None],
@@ -34,7 +34,7 @@ class Viewer:
         self.id = secrets.token_hex(4)
         self.pc = RTCPeerConnection(configuration=peer_configuration())
         self.track = ViewerTrack()
-        self._router = router
+        self._inbox = inbox
         self._tasks = tasks
         self._token = token
         self._on_closed = on_closed
@@ -123,7 +123,7 @@ class Viewer:
             )
         if not isinstance(args, list):
             args = [args]
-        error = self._router.handle_message(address, args, sender=sender)
+        error = self._inbox.handle_message(address, args, sender=sender)
         if error is None:
             return {"type": "result", "id": ident, "ok": True}
         return {
@@ -137,5 +137,5 @@ class Viewer:
     def _refuse(
         self, reason: str, message: str, sender: Sender, ident: object
     ) -> dict[str, object]:
-        error = self._router.reject(reason, message, sender)
+        error = self._inbox.reject(reason, message, sender)
         return {"type": "result", "id": ident, "ok": False, "reason": reason, "error": str(error)}
