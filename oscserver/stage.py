@@ -17,7 +17,7 @@ from pathlib import Path
 from oscserver.control.controls import Controls
 from oscserver.control.feedback import AnchorLoader, load_in_thread, tracked_loader
 from oscserver.control.schedule import Schedule
-from oscserver.core.errors import ControlError, GeneratorError
+from oscserver.core.errors import ControlError, GeneratorError, Reason
 from oscserver.core.media import MediaFolders
 from oscserver.core.tasks import TaskManager
 from oscserver.generator.contract import GeneratorSpec
@@ -129,7 +129,7 @@ class StageManager:
         loaded = ", ".join(self.library.loaded)
         if len(args) != 1 or not isinstance(args[0], str):
             raise ControlError(
-                "wrong_type" if len(args) == 1 else "wrong_count",
+                Reason.WRONG_TYPE if len(args) == 1 else Reason.WRONG_COUNT,
                 f"/model expects one string: a loaded generator ({loaded}) or a path to a "
                 ".onnx file",
             )

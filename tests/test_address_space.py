@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 
 from oscserver.control.controls import Controls, SetElements, SetMotion, SetTarget
 from oscserver.control.schedule import Schedule
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 from oscserver.core.stats import ControlCounters
 from oscserver.generator.runtime import GeneratorRuntime
 from oscserver.osc.address_space import AddressSpace
@@ -191,3 +193,14 @@ def test_range_ends_sent_as_float32_are_accepted(spec):
     router.handle_datagram(_message("/truncation", 0.02).dgram)  # float32(0.02) < 0.02
     assert router.counters.as_dict()["accepted"] == 1
     assert controls.current("truncation")[1][0] == pytest.approx(0.02)
+
+
+def test_every_rejection_reason_is_documented_and_counted():
+    """docs/osc.md's table of rejections, the Reason enum and the counters name the same set."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "osc.md").read_text()
+    table = text.split("## Rejections", 1)[1].split("\n\n", 2)[1]
+    documented = {
+        name for row in table.splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split("|")[1])
+    }
+    assert documented == {reason.value for reason in Reason}
+    assert set(ControlCounters().as_dict()["rejected_by_reason"]) == documented

@@ -1,14 +1,20 @@
 """The layout's rules, checked by reading the source (every import statement, at the top of a
 module or inside a function), not by importing: a lazy import cannot slip past.
 
-- no import cycles inside the runtime package;
+- no import cycles inside the runtime package, between its modules or between its packages
+  (``TYPE_CHECKING`` imports count: a cycle of types is a cycle of ideas);
+- ``oscserver/core`` imports nothing else of oscserver, and no package imports the top-level
+  modules (``server``, ``stage``, ``status``, ``config``, ``cli``, ``frame_clock``), which put
+  the packages together;
 - the runtime never imports ``export``, ``bench`` or torch (the CLI hands ``export``, ``train``
   and ``bench`` over by name, without importing them);
-- the render side never imports sinks, WebRTC or HTTP; ``http/`` never imports the server
-  module; ``sinks/`` never import ``osc/``;
+- the generator side and the frame clock never import sinks, WebRTC or HTTP; ``http/`` never
+  imports the server module; ``sinks/`` never import ``osc/``;
 - the shared-memory reader side (``shm/layout``, ``metadata``, ``reader``) imports only the
   standard library, numpy and itself, so it can be copied out and used alone;
-- runtime modules stay under 400 lines, and ``Server`` under 200.
+- runtime modules stay under 400 lines, ``Server`` under 200, and every module of ``export/``,
+  ``bench/`` and ``tools/`` under 600;
+- no code sets another object's private attribute.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNTIME = ROOT / "oscserver"
 MAX_MODULE_LINES = 400
 MAX_SERVER_LINES = 200
+MAX_OTHER_MODULE_LINES = 600
+OTHER_CODE = ("export", "bench", "tools")
 
 
 def _module_name(path: Path) -> str:
@@ -111,6 +119,50 @@ def _is_package(name: str) -> bool:
     return (ROOT / name.replace(".", "/") / "__init__.py").exists()
 
 
+def _package_of(module: str, top_level_apart: bool) -> str:
+    """``oscserver.osc.router`` -> ``oscserver.osc``. A top-level module is its own unit
+    (``oscserver.server``), or with ``top_level_apart`` False part of ``oscserver``."""
+    parts = module.split(".")
+    if len(parts) > 2 or (len(parts) == 2 and _is_package(module)):
+        return ".".join(parts[:2])
+    return module if top_level_apart else parts[0]
+
+
+@pytest.mark.parametrize("top_level_apart", [True, False], ids=["modules-apart", "one-package"])
+def test_no_cycles_between_packages(graph, top_level_apart):
+    edges: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        here = _package_of(module, top_level_apart)
+        for target in targets:
+            there = _package_of(target, top_level_apart)
+            if there != here and not (module.startswith(target + ".") and _is_package(target)):
+                edges.setdefault(here, set()).add(there)
+    cycle = _cycle(edges)
+    assert cycle is None, "package cycle: " + " -> ".join(cycle or [])
+
+
+def test_core_imports_nothing_else_of_oscserver(all_imports):
+    outside = sorted(
+        f"{module} imports {target}"
+        for module, targets in all_imports.items()
+        if module.startswith("oscserver.core")
+        for target in targets
+        if target.startswith("oscserver.") and not target.startswith("oscserver.core")
+    )
+    assert outside == []
+
+
+def test_no_package_imports_the_top_level(graph):
+    top = {m for m in graph if m.count(".") == 1 and not _is_package(m)}
+    offenders = sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if module.count(".") >= 2 or _is_package(module)
+        for target in targets & top
+    )
+    assert offenders == []
+
+
 def _offenders(all_imports, where: str, forbidden: tuple[str, ...]) -> list[str]:
     return sorted(
         f"{module} imports {target}"
@@ -126,9 +178,10 @@ def test_the_runtime_never_imports_export_bench_or_torch(all_imports):
     assert _offenders(all_imports, "oscserver", forbidden) == []
 
 
-def test_the_render_side_never_imports_outputs(all_imports):
+@pytest.mark.parametrize("side", ["oscserver.generator", "oscserver.frame_clock"])
+def test_the_generator_side_never_imports_outputs(all_imports, side):
     forbidden = ("oscserver.sinks", "oscserver.webrtc", "oscserver.http")
-    assert _offenders(all_imports, "oscserver.generator", forbidden) == []
+    assert _offenders(all_imports, side, forbidden) == []
 
 
 def test_http_never_imports_the_server(all_imports):
@@ -159,7 +212,59 @@ def test_modules_stay_small():
     assert too_big == {}
     tree = ast.parse((RUNTIME / "server.py").read_text())
     (server,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Server"]
+    assert server.end_lineno is not None
     assert server.end_lineno - server.lineno + 1 < MAX_SERVER_LINES
+    others = {
+        str(p.relative_to(ROOT)): len(p.read_text().splitlines())
+        for folder in OTHER_CODE
+        for p in (ROOT / folder).rglob("*.py")
+    }
+    assert {name: n for name, n in others.items() if n > MAX_OTHER_MODULE_LINES} == {}
+
+
+def _private_attributes_set(tree: ast.AST) -> list[str]:
+    """Assignments to ``x._name`` where x is not ``self`` or ``cls``, and ``setattr(x, "_name")``
+    (monkeypatch's too)."""
+    found = []
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            for sub in ast.walk(target):
+                if (
+                    isinstance(sub, ast.Attribute)
+                    and sub.attr.startswith("_")
+                    and not sub.attr.startswith("__")
+                    and not (isinstance(sub.value, ast.Name) and sub.value.id in ("self", "cls"))
+                ):
+                    found.append(f"line {node.lineno}: {ast.unparse(sub)} = ...")
+        if isinstance(node, ast.Call) and len(node.args) >= 2:
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            attr = node.args[1]
+            if (
+                name in ("setattr", "delattr")
+                and isinstance(attr, ast.Constant)
+                and isinstance(attr.value, str)
+                and attr.value.startswith("_")
+                and not attr.value.startswith("__")
+            ):
+                found.append(f"line {node.lineno}: {ast.unparse(node)[:80]}")
+    return found
+
+
+def test_no_code_sets_another_objects_private_attribute():
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for folder in ("oscserver", *OTHER_CODE, "tests")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if "node_modules" not in path.parts
+        and (found := _private_attributes_set(ast.parse(path.read_text(), str(path))))
+    }
+    assert offenders == {}
 
 
 def test_the_rules_can_fail():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 
 MIN_BEATS, MAX_BEATS = 1.0 / 16.0, 64.0
 MODES = ("off", "beat", "bar")
@@ -29,18 +29,19 @@ def parse_mode(address: str, value: object) -> Mode:
             value = float(value)
         except ValueError:
             raise ControlError(
-                "out_of_range",
+                Reason.OUT_OF_RANGE,
                 f"{address} expects off, beat, bar or a number of beats, got {value!r:.40}",
             ) from None
     if type(value) not in (int, float):
         raise ControlError(
-            "wrong_type",
+            Reason.WRONG_TYPE,
             f"{address} expects off, beat, bar or a number of beats, got {value!r:.40}",
         )
     beats = float(value)  # type: ignore[arg-type]
     if not MIN_BEATS <= beats <= MAX_BEATS:
         raise ControlError(
-            "out_of_range", f"{address}: {beats:g} beats is outside {MIN_BEATS:g}..{MAX_BEATS:g}"
+            Reason.OUT_OF_RANGE,
+            f"{address}: {beats:g} beats is outside {MIN_BEATS:g}..{MAX_BEATS:g}",
         )
     return beats
 

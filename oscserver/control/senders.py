@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,5 +46,5 @@ class Inbox(Protocol):
     ) -> ControlError | None:
         """Validate and apply (or schedule) one message; returns the rejection, if any."""
 
-    def reject(self, reason: str, message: str, sender: Sender = LOCAL) -> ControlError:
+    def reject(self, reason: Reason, message: str, sender: Sender = LOCAL) -> ControlError:
         """Count and log a message refused before it reached the address space."""

@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 import av
 import numpy as np
 
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 
 
 class MediaFolders:
@@ -25,7 +25,7 @@ class MediaFolders:
         self.folders = tuple(Path(os.path.realpath(f)) for f in dict.fromkeys(map(str, folders)))
 
     def resolve(self, address: str, path: str, suffix: str | None = None) -> Path:
-        """The real file ``path`` names inside a media folder, or ControlError("bad_file")."""
+        """The real file ``path`` names inside a media folder, or ControlError(Reason.BAD_FILE)."""
         if not path or "\x00" in path:
             raise self._refuse(address, path, "is empty or holds a NUL character")
         if ".." in PurePath(path).parts:
@@ -46,7 +46,7 @@ class MediaFolders:
     def _refuse(self, address: str, path: str, why: str) -> ControlError:
         folders = ", ".join(str(f) for f in self.folders) or "none"
         return ControlError(
-            "bad_file",
+            Reason.BAD_FILE,
             f"{address}: {path!r:.120} {why} (media folders: {folders}; allow another with "
             "--media-dir)",
         )

@@ -9,7 +9,7 @@ from collections import Counter, deque
 
 import numpy as np
 
-from oscserver.core.errors import REASONS
+from oscserver.core.errors import Reason
 
 
 class ControlCounters:
@@ -22,7 +22,7 @@ class ControlCounters:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.accepted = 0
-        self.rejected: Counter[str] = Counter({reason: 0 for reason in REASONS})
+        self.rejected: Counter[str] = Counter({reason.value: 0 for reason in Reason})
         self.malformed_by_kind: Counter[str] = Counter()
         self.empty_bundles = 0
         self._seq = 0
@@ -34,7 +34,7 @@ class ControlCounters:
             self._seq += 1
             return self._seq
 
-    def reject(self, reason: str) -> None:
+    def reject(self, reason: Reason) -> None:
         with self._lock:
             self.rejected[reason] += 1
 

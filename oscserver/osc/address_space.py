@@ -22,7 +22,7 @@ from oscserver.control.controls import (
     SetTarget,
 )
 from oscserver.control.motion import IMMEDIATE, Motion
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 from oscserver.generator.contract import GeneratorSpec, InputSpec
 from oscserver.generator.noise import truncated_noise
 from oscserver.osc import arguments, readers
@@ -43,7 +43,8 @@ NOW = "/now"
 
 Handler = Callable[[str, Sequence[object]], Change]
 FileCheck = Callable[[str, str], str]
-"""``(address, path) -> resolved path``, raising ControlError("bad_file") for a refused path."""
+"""``(address, path) -> resolved path``, raising ControlError(Reason.BAD_FILE) for a refused
+path."""
 
 SMOOTH = Arg("f", 0.0, MAX_SMOOTH_SECONDS)
 STIFFNESS = Arg("f", MIN_STIFFNESS, MAX_STIFFNESS)
@@ -92,7 +93,7 @@ class AddressSpace:
             described, handler = entry
             if not described.writable:
                 raise ControlError(
-                    "read_only",
+                    Reason.READ_ONLY,
                     f"{address} is read-only (where {described.control} is this frame); "
                     f"send to /{described.control}",
                 )
@@ -102,11 +103,11 @@ class AddressSpace:
             control, index = element
             if address.startswith(NOW + "/"):
                 raise ControlError(
-                    "read_only", f"{address} is read-only; send to /{control.name}/{index}"
+                    Reason.READ_ONLY, f"{address} is read-only; send to /{control.name}/{index}"
                 )
             return self._element(control, address, index, args)
         raise ControlError(
-            "unknown_address",
+            Reason.UNKNOWN_ADDRESS,
             f"unknown address {address!r:.80}; GET /osc on the HTTP port or see docs/osc.md "
             f"for the addresses of this generator",
         )
@@ -141,7 +142,7 @@ class AddressSpace:
         try:
             compiled = compile_pattern(pattern)
         except PatternError as exc:
-            raise ControlError("unknown_address", str(exc)) from None
+            raise ControlError(Reason.UNKNOWN_ADDRESS, str(exc)) from None
         found = self._tree.walk(compiled, self.lookup)
         return [a for a in found if writable is None or a.writable == writable]
 
@@ -155,7 +156,7 @@ class AddressSpace:
         index = int(tail)
         if index >= vector[0].length:
             raise ControlError(
-                "bad_index",
+                Reason.BAD_INDEX,
                 f"{address}: index {index} is past the end; {vector[0].name} has "
                 f"{vector[0].length}",
             )
@@ -306,18 +307,19 @@ class AddressSpace:
     def _feedback_image(self, address: str, args: Sequence[object]) -> Change:
         if len(args) not in (1, 2):
             raise ControlError(
-                "wrong_count", f"{address} expects a file path and, for a video, a frame number"
+                Reason.WRONG_COUNT,
+                f"{address} expects a file path and, for a video, a frame number",
             )
         path = args[0]
         if not isinstance(path, str):
             raise ControlError(
-                "wrong_type",
+                Reason.WRONG_TYPE,
                 f"{address} expects a file path string, got {path!r:.40} ({type_name(path)})",
             )
         frame = arguments.integer_argument(address, args[1]) if len(args) == 2 else 0
         if not 0 <= frame <= MAX_FRAME:
             raise ControlError(
-                "out_of_range", f"{address}: frame {frame} is outside 0..{MAX_FRAME}"
+                Reason.OUT_OF_RANGE, f"{address}: frame {frame} is outside 0..{MAX_FRAME}"
             )
         resolved = self._check_file(address, path)
         return FeedbackChange("image", path=resolved, frame=frame)
@@ -336,7 +338,7 @@ class AddressSpace:
         def handle(address: str, args: Sequence[object]) -> Change:
             if len(args) == 0 or len(args) % 2:
                 raise ControlError(
-                    "wrong_count",
+                    Reason.WRONG_COUNT,
                     f"{address} expects index value pairs (i f [i f ...]), got {len(args)} "
                     "arguments",
                 )
@@ -360,7 +362,7 @@ class AddressSpace:
             seed = arguments.integer_argument(address, args[0])
             if not seed_arg.low <= seed <= seed_arg.high:  # type: ignore[operator]
                 raise ControlError(
-                    "out_of_range", f"{address} expects a seed in 0..{MAX_SEED}, got {seed}"
+                    Reason.OUT_OF_RANGE, f"{address} expects a seed in 0..{MAX_SEED}, got {seed}"
                 )
             noise = truncated_noise(seed, c.length)
             return SetTarget(c.name, np.clip(noise, c.low, c.high), seed=seed)
@@ -384,7 +386,7 @@ class AddressSpace:
             stiffness, damping = arguments.numbers(address, args)
             if not arguments.inside(stiffness, STIFFNESS) or not arguments.inside(damping, DAMPING):
                 raise ControlError(
-                    "out_of_range",
+                    Reason.OUT_OF_RANGE,
                     f"{address} expects stiffness {STIFFNESS.range_text()} and damping "
                     f"{DAMPING.range_text()}, got {stiffness:g} {damping:g}",
                 )

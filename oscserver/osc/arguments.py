@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from oscserver.control.controls import Change
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 from oscserver.osc.describe import Arg
 from oscserver.osc.values import type_name
 
@@ -28,7 +28,9 @@ def no_args(address: str, args: Sequence[object], change: Change) -> Change:
 
 def count(address: str, args: Sequence[object], expected: int, what: str) -> None:
     if len(args) != expected:
-        raise ControlError("wrong_count", f"{address} expects {what}, got {len(args)} arguments")
+        raise ControlError(
+            Reason.WRONG_COUNT, f"{address} expects {what}, got {len(args)} arguments"
+        )
 
 
 def numbers(address: str, args: Sequence[object]) -> np.ndarray:
@@ -36,16 +38,18 @@ def numbers(address: str, args: Sequence[object]) -> np.ndarray:
         # bool is an int in Python; OSC's T/F are not numbers here.
         if type(arg) is not float and type(arg) is not int:
             raise ControlError(
-                "wrong_type",
+                Reason.WRONG_TYPE,
                 f"{address} expects numbers (int or float); argument {i} is {arg!r:.40} "
                 f"({type_name(arg)})",
             )
     try:
         values = np.asarray(args, dtype=np.float64)
     except OverflowError as exc:
-        raise ControlError("out_of_range", f"{address}: a number is too large: {exc}") from exc
+        raise ControlError(Reason.OUT_OF_RANGE, f"{address}: a number is too large: {exc}") from exc
     if not np.isfinite(values).all():
-        raise ControlError("not_finite", f"{address} expects finite numbers, got NaN or infinity")
+        raise ControlError(
+            Reason.NOT_FINITE, f"{address} expects finite numbers, got NaN or infinity"
+        )
     return values
 
 
@@ -55,7 +59,7 @@ def integer_argument(address: str, arg: object) -> int:
     if type(arg) is float and math.isfinite(arg) and arg.is_integer():
         return int(arg)  # Pure Data and Max send whole numbers as floats
     raise ControlError(
-        "wrong_type", f"{address} expects a whole number, got {arg!r:.40} ({type_name(arg)})"
+        Reason.WRONG_TYPE, f"{address} expects a whole number, got {arg!r:.40} ({type_name(arg)})"
     )
 
 
@@ -64,7 +68,7 @@ def indices(address: str, raw: Sequence[object], length: int) -> np.ndarray:
     bad = indices[(indices < 0) | (indices >= length)]
     if bad.size:
         raise ControlError(
-            "bad_index", f"{address}: index {int(bad[0])} is outside 0..{length - 1}"
+            Reason.BAD_INDEX, f"{address}: index {int(bad[0])} is outside 0..{length - 1}"
         )
     return indices
 
@@ -81,7 +85,7 @@ def in_range(address: str, values: np.ndarray, arg: Arg) -> None:
     if outside.any():
         first = int(np.argmax(outside))
         raise ControlError(
-            "out_of_range",
+            Reason.OUT_OF_RANGE,
             f"{address}: value {values[first]:g} (argument {first}) is outside "
             f"[{arg.low:g}, {arg.high:g}]",
         )

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from oscserver.control.bank import Bank, BankError, fit_to
 from oscserver.control.controls import Change, SetTarget
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 from oscserver.core.media import MediaFolders
 from oscserver.core.tasks import TaskManager
 from oscserver.osc import arguments
@@ -58,7 +58,8 @@ def bank_commands(
         arg = call.args[0]
         if not isinstance(arg, str):
             raise ControlError(
-                "wrong_type", f"{call.address} expects a file path string, got {type_name(arg)}"
+                Reason.WRONG_TYPE,
+                f"{call.address} expects a file path string, got {type_name(arg)}",
             )
         path = media.resolve(call.address, arg, suffix=".npz")
         tasks.spawn(_load(path, call), name=f"bank-load:{path.name}")
@@ -81,16 +82,17 @@ def bank_commands(
         bank = banks.current
         if bank is None:
             raise ControlError(
-                "bad_file", f"{call.address}: no bank is loaded; send /bank/load FILE first"
+                Reason.BAD_FILE, f"{call.address}: no bank is loaded; send /bank/load FILE first"
             )
         if not 0 <= index < len(bank):
             raise ControlError(
-                "bad_index", f"{call.address}: {index} is outside the bank's 0..{len(bank) - 1}"
+                Reason.BAD_INDEX,
+                f"{call.address}: {index} is outside the bank's 0..{len(bank) - 1}",
             )
         try:  # the generator may have changed since the bank loaded
             fit_to(bank, namespace.spec.controls, f"bank {banks.path}")
         except BankError as exc:
-            raise ControlError("bad_file", f"{call.address}: {exc}") from None
+            raise ControlError(Reason.BAD_FILE, f"{call.address}: {exc}") from None
         banks.picked = index
         return [SetTarget(name, value.copy()) for name, value in bank.entry(index).items()]
 

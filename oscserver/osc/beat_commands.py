@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from oscserver.control.beat_clock import MAX_METER, MAX_TEMPO, MIN_TEMPO, BeatClock
 from oscserver.control.quantize import Quantize, beats_of, parse_mode
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 from oscserver.osc import arguments
 from oscserver.osc.command import Call, Command
 from oscserver.osc.describe import Address, Arg
@@ -49,7 +49,9 @@ def beat_commands(clock: BeatClock, quantize: Quantize) -> list[Command]:
         arguments.count(call.address, call.args, 1, "beats per bar, 1..32")
         beats = arguments.integer_argument(call.address, call.args[0])
         if not 1 <= beats <= MAX_METER:
-            raise ControlError("out_of_range", f"{call.address}: {beats} is outside 1..{MAX_METER}")
+            raise ControlError(
+                Reason.OUT_OF_RANGE, f"{call.address}: {beats} is outside 1..{MAX_METER}"
+            )
         clock.set_meter(beats)
 
     def quantize_everything(call: Call) -> None:

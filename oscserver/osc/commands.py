@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from oscserver.control.senders import Sender
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 from oscserver.osc.arguments import inside, integer_argument
 from oscserver.osc.command import Call, Command
 from oscserver.osc.describe import Address, Arg
@@ -63,7 +63,7 @@ def reply_commands(
         found = namespace.readable(address)
         if not found:
             raise ControlError(
-                "unknown_address",
+                Reason.UNKNOWN_ADDRESS,
                 f"/get {address!r:.80}: no readable address; GET /osc lists them",
             )
         reading = namespace.reading()
@@ -93,20 +93,22 @@ def reply_commands(
     def subscribe(call: Call) -> None:
         args, sender = call.args, call.sender
         if not args:
-            raise ControlError("wrong_count", "/subscribe expects a port, then optional patterns")
+            raise ControlError(
+                Reason.WRONG_COUNT, "/subscribe expects a port, then optional patterns"
+            )
         port = _port("/subscribe", args[0])
         patterns = []
         for i, arg in enumerate(args[1:], start=1):
             if not isinstance(arg, str) or not arg.startswith("/"):
                 raise ControlError(
-                    "wrong_type",
+                    Reason.WRONG_TYPE,
                     f"/subscribe: argument {i} must be an address or pattern such as /class/* "
                     f"(got {arg!r:.40}, {type_name(arg)})",
                 )
             patterns.append(arg)
         if sender.host is None or sender.send_to_port is None:
             raise ControlError(
-                "wrong_type", "/subscribe works over UDP; on the OSCQuery WebSocket use LISTEN"
+                Reason.WRONG_TYPE, "/subscribe works over UDP; on the OSCQuery WebSocket use LISTEN"
             )
         subscriber = _UdpSubscriber(sender.send_to_port, port)
         sub = subscriptions.add(("udp", sender.host, port), subscriber, patterns, lease)
@@ -118,7 +120,7 @@ def reply_commands(
     def unsubscribe(call: Call) -> None:
         args, sender = call.args, call.sender
         if len(args) != 1:
-            raise ControlError("wrong_count", "/unsubscribe expects the port it subscribed")
+            raise ControlError(Reason.WRONG_COUNT, "/unsubscribe expects the port it subscribed")
         port = _port("/unsubscribe", args[0])
         if sender.host is not None and sender.send_to_port is not None:
             subscriptions.remove(("udp", sender.host, port))
@@ -171,17 +173,19 @@ def _sendable(value: object) -> bool:
 
 def _one_string(address: str, args: Sequence[object], what: str) -> str:
     if len(args) != 1:
-        raise ControlError("wrong_count", f"{address} expects {what}, got {len(args)} arguments")
+        raise ControlError(
+            Reason.WRONG_COUNT, f"{address} expects {what}, got {len(args)} arguments"
+        )
     if not isinstance(args[0], str):
         raise ControlError(
-            "wrong_type", f"{address} expects {what} as a string, got {type_name(args[0])}"
+            Reason.WRONG_TYPE, f"{address} expects {what} as a string, got {type_name(args[0])}"
         )
     return args[0]
 
 
 def _no_args(address: str, args: Sequence[object]) -> None:
     if args:
-        raise ControlError("wrong_count", f"{address} takes no arguments, got {len(args)}")
+        raise ControlError(Reason.WRONG_COUNT, f"{address} takes no arguments, got {len(args)}")
 
 
 def _number(value: object) -> float:
@@ -192,5 +196,5 @@ def _number(value: object) -> float:
 def _port(address: str, arg: object) -> int:
     port = integer_argument(address, arg)
     if not inside(port, PORT):
-        raise ControlError("out_of_range", f"{address}: port {port} is outside 1..65535")
+        raise ControlError(Reason.OUT_OF_RANGE, f"{address}: port {port} is outside 1..65535")
     return port

@@ -14,6 +14,7 @@ import ipaddress
 import time
 from collections.abc import Sequence
 
+from oscserver.core.errors import Reason
 from oscserver.core.net import is_loopback
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -60,11 +61,11 @@ class FrontDoor:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._allowed: dict[str, bool] = {}
 
-    def admit(self, host: str) -> str | None:
+    def admit(self, host: str) -> Reason | None:
         if self.allow is not None and not self._is_allowed(host):
-            return "not_allowed"
+            return Reason.NOT_ALLOWED
         if self.rate > 0 and not self._take(host):
-            return "rate_limited"
+            return Reason.RATE_LIMITED
         return None
 
     def _is_allowed(self, host: str) -> bool:

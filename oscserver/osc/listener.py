@@ -14,7 +14,7 @@ import logging
 import socket
 
 from oscserver.control.senders import Inbox, Sender
-from oscserver.core.errors import StartupError
+from oscserver.core.errors import Reason, StartupError
 from oscserver.osc.front_door import FrontDoor
 from oscserver.osc.options import OscOptions
 
@@ -86,7 +86,7 @@ class OscListener:
         host = str(addr[0])
         refused = self.front_door.admit(host)
         if refused is not None:
-            what = "not in --osc-allow" if refused == "not_allowed" else "sending too fast"
+            what = "not in --osc-allow" if refused == Reason.NOT_ALLOWED else "sending too fast"
             self._inbox.reject(refused, f"datagram from {host}: {what}", Sender(host, host))
             return
         sender = Sender(

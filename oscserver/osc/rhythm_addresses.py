@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from oscserver.control.controls import Change, SetLfo, SetWalk
 from oscserver.control.rhythm import SHAPES, Lfo, NoiseWalk
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 from oscserver.generator.contract import InputSpec
 from oscserver.osc import arguments
 from oscserver.osc.describe import Address, Arg
@@ -42,24 +42,25 @@ def _lfo(c: InputSpec) -> tuple[Address, Handler]:
             return SetLfo(c.name, None)
         if len(args) not in (3, 4):
             raise ControlError(
-                "wrong_count",
+                Reason.WRONG_COUNT,
                 f"{address} expects SHAPE PERIOD_BEATS DEPTH [PHASE], or off; got {len(args)} "
                 "arguments",
             )
         name = args[0]
         if not isinstance(name, str):
             raise ControlError(
-                "wrong_type", f"{address}: the shape is a word, got {type_name(name)}"
+                Reason.WRONG_TYPE, f"{address}: the shape is a word, got {type_name(name)}"
             )
         if name not in SHAPES:
             raise ControlError(
-                "out_of_range", f"{address}: shape {name!r:.20} is not one of {', '.join(SHAPES)}"
+                Reason.OUT_OF_RANGE,
+                f"{address}: shape {name!r:.20} is not one of {', '.join(SHAPES)}",
             )
         numbers = arguments.numbers(address, args[1:])
         for value, arg in zip(numbers, (PERIOD, depth, phase), strict=False):
             if not arguments.inside(float(value), arg):
                 raise ControlError(
-                    "out_of_range",
+                    Reason.OUT_OF_RANGE,
                     f"{address}: {value:g} is outside [{arg.low:g}, {arg.high:g}]",
                 )
         offset = float(numbers[2]) if len(numbers) == 3 else 0.0
@@ -90,7 +91,8 @@ def _walk(c: InputSpec) -> tuple[Address, Handler]:
         for value, arg in zip(values, (step, PERIOD), strict=True):
             if not arguments.inside(float(value), arg):
                 raise ControlError(
-                    "out_of_range", f"{address}: {value:g} is outside [{arg.low:g}, {arg.high:g}]"
+                    Reason.OUT_OF_RANGE,
+                    f"{address}: {value:g} is outside [{arg.low:g}, {arg.high:g}]",
                 )
         if values[0] == 0:
             return SetWalk(c.name, None)

@@ -23,7 +23,7 @@ import numpy as np
 from oscserver.control.controls import Change, SetElements, TimedChange
 from oscserver.control.schedule import MAX_AHEAD_SECONDS, Schedule
 from oscserver.control.senders import LOCAL, Sender
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 from oscserver.core.stats import ControlCounters, RateLimitedLog
 from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.command import Call, Command, CommandTable
@@ -33,7 +33,7 @@ from oscserver.osc.namespace import Playing, Stages
 
 log = logging.getLogger("oscserver.osc")
 
-_SIGNATURE_MISMATCH = ("wrong_count", "wrong_type")
+_SIGNATURE_MISMATCH = (Reason.WRONG_COUNT, Reason.WRONG_TYPE)
 
 
 class ControlRouter:
@@ -64,7 +64,9 @@ class ControlRouter:
         except MalformedPacket as exc:
             self.counters.malformed(exc.kind)
             self._reject(
-                ControlError("malformed", f"malformed OSC datagram ({len(data)} bytes): {exc}"),
+                ControlError(
+                    Reason.MALFORMED, f"malformed OSC datagram ({len(data)} bytes): {exc}"
+                ),
                 sender,
             )
             return
@@ -95,7 +97,7 @@ class ControlRouter:
             playing.controls.apply_together(now)
         return error
 
-    def reject(self, reason: str, message: str, sender: Sender = LOCAL) -> ControlError:
+    def reject(self, reason: Reason, message: str, sender: Sender = LOCAL) -> ControlError:
         """Count and log a message refused before it reached the address space."""
         error = ControlError(reason, message)
         self._reject(error, sender)
@@ -165,13 +167,13 @@ class ControlRouter:
     def _check_room(self, address: str, ahead: float, count: int) -> None:
         if ahead > MAX_AHEAD_SECONDS:
             raise ControlError(
-                "too_far_ahead",
+                Reason.TOO_FAR_AHEAD,
                 f"{address:.80}: time tag {ahead:.1f} s ahead; at most "
                 f"{MAX_AHEAD_SECONDS:g} s is accepted",
             )
         if not self._schedule.has_room(count):
             raise ControlError(
-                "schedule_full",
+                Reason.SCHEDULE_FULL,
                 f"{address:.80}: too many time-tagged messages waiting; dropped this one",
             )
 
@@ -184,7 +186,7 @@ class ControlRouter:
         candidates = space.expand(pattern, writable=True)
         if not candidates:
             raise ControlError(
-                "unknown_address",
+                Reason.UNKNOWN_ADDRESS,
                 f"no address matches the pattern {pattern!r:.80}; GET /osc lists the addresses",
             )
         changes: list[Change] = []

@@ -19,7 +19,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from oscserver.core.errors import ControlError
+from oscserver.core.errors import ControlError, Reason
 from oscserver.osc.describe import Address
 from oscserver.osc.encoder import encode_message
 from oscserver.osc.namespace import Namespace
@@ -83,7 +83,7 @@ class Subscriptions:
         old = self._subs.get(key)
         if old is None and len(self._subs) >= self._max:
             raise ControlError(
-                "subscribers_full",
+                Reason.SUBSCRIBERS_FULL,
                 f"already {self._max} subscriptions; /unsubscribe one or let it lapse",
             )
         expires = None if lease is None else time.monotonic() + lease

@@ -13,8 +13,9 @@ from oscserver.shm.writer import SharedMemoryRing
 from oscserver.sinks.threaded import ThreadedSink
 
 
-class RingWriter:
-    """Publishes frames into one :class:`SharedMemoryRing`, on the sink's thread."""
+class _Publisher:
+    """The sink's writer, on the sink's thread: publishes every frame into the
+    :class:`SharedMemoryRing`, replacing the ring when frames change size."""
 
     def __init__(
         self, shm_name: str, frame_format: FrameFormat, slots: int, metadata_capacity: int
@@ -42,7 +43,7 @@ class RingWriter:
         self.ring.close()
 
 
-class SharedMemorySink(ThreadedSink[RingWriter]):
+class SharedMemorySink(ThreadedSink[_Publisher]):
     """The :class:`~oscserver.core.frame_bus.Sink` that publishes every frame it gets to shared
     memory.
 
@@ -73,5 +74,5 @@ class SharedMemorySink(ThreadedSink[RingWriter]):
         writer = self.writer
         return writer.ring if writer is not None else None
 
-    def _open(self, frame_format: FrameFormat) -> RingWriter:
-        return RingWriter(self.shm_name, frame_format, self.slots, self.metadata_capacity)
+    def _open(self, frame_format: FrameFormat) -> _Publisher:
+        return _Publisher(self.shm_name, frame_format, self.slots, self.metadata_capacity)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
 from oscserver.control.senders import Inbox, Sender
+from oscserver.core.errors import Reason
 from oscserver.core.tasks import TaskManager
 from oscserver.webrtc.codecs import prefer_codec
 from oscserver.webrtc.ice import peer_configuration
@@ -96,30 +97,37 @@ class Viewer:
         sender = Sender(f"webrtc:{self.id}")
         if isinstance(message, bytes) or len(message) > MAX_CONTROL_MESSAGE_BYTES:
             return self._refuse(
-                "malformed", "control messages are JSON text of at most 16 kB", sender, None
+                Reason.MALFORMED, "control messages are JSON text of at most 16 kB", sender, None
             )
         try:
             data = json.loads(message)
         except json.JSONDecodeError as exc:
-            return self._refuse("malformed", f"control message is not JSON: {exc}", sender, None)
+            return self._refuse(
+                Reason.MALFORMED, f"control message is not JSON: {exc}", sender, None
+            )
         if not isinstance(data, dict):
-            return self._refuse("malformed", "control message must be a JSON object", sender, None)
+            return self._refuse(
+                Reason.MALFORMED, "control message must be a JSON object", sender, None
+            )
         ident = data.get("id")
         kind = data.get("type", "control")
         if kind == "ping":
             return {"type": "pong", "t": data.get("t")}
         if kind != "control":
-            return self._refuse("malformed", f"unknown message type {kind!r}", sender, ident)
+            return self._refuse(Reason.MALFORMED, f"unknown message type {kind!r}", sender, ident)
         if self._token is not None and not secrets.compare_digest(
             str(data.get("token", "")), self._token
         ):
             return self._refuse(
-                "unauthorized", "control message without the right token", sender, ident
+                Reason.UNAUTHORIZED, "control message without the right token", sender, ident
             )
         address, args = data.get("address"), data.get("args", [])
         if not isinstance(address, str) or not address.startswith("/"):
             return self._refuse(
-                "malformed", '"address" must be an OSC address like "/truncation"', sender, ident
+                Reason.MALFORMED,
+                '"address" must be an OSC address like "/truncation"',
+                sender,
+                ident,
             )
         if not isinstance(args, list):
             args = [args]
@@ -135,7 +143,7 @@ class Viewer:
         }
 
     def _refuse(
-        self, reason: str, message: str, sender: Sender, ident: object
+        self, reason: Reason, message: str, sender: Sender, ident: object
     ) -> dict[str, object]:
         error = self._inbox.reject(reason, message, sender)
         return {"type": "result", "id": ident, "ok": False, "reason": reason, "error": str(error)}
