@@ -5,7 +5,7 @@ Both directions live here, with nothing but the standard library:
 - the writer's fast path, :func:`pack_fixed_metadata`: the map of a frame's
   :data:`FIXED_METADATA_KEYS` plus ``seq`` written with one ``struct.pack_into``, at fixed
   offsets, instead of building a dict and running a general msgpack encoder for every frame
-  (tests/test_shm_metadata.py checks it against ``msgpack.packb`` and ``Frame.metadata()``);
+  (tests/shm/test_metadata.py checks it against ``msgpack.packb`` and ``Frame.metadata()``);
 - the reader's :func:`unpack_metadata`, which uses the msgpack package when it is installed and
   otherwise :func:`decode_msgpack`, a small decoder of its own.
 """

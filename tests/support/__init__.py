@@ -5,11 +5,17 @@ Foreign clients and peers live beside these: ``liblo`` (liblo through ctypes), `
 (torch modules for the exporter's tests).
 """
 
+from pathlib import Path
+
 from tests.support.generators import TINY_META, build_feedback_generator, build_tiny_generator
 from tests.support.osc import OscSender, osc_message
 from tests.support.serving import free_udp_port, serve_config, unique_name, wait_for
 
+REPO = Path(__file__).resolve().parents[2]
+"""The project's checkout (tests read docs, patches and tools from it)."""
+
 __all__ = [
+    "REPO",
     "TINY_META",
     "OscSender",
     "build_feedback_generator",

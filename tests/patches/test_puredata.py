@@ -34,10 +34,10 @@ import pytest
 from pythonosc.osc_message import OscMessage
 
 from oscserver.client import FrameReader
-from tests.support import OscSender, free_udp_port
-from tests.test_end_to_end import ServerProcess
+from tests.support import REPO, OscSender, free_udp_port
+from tests.support.process import ServerProcess
 
-PATCH = Path(__file__).resolve().parent.parent / "patches" / "puredata" / "oscserver.pd"
+PATCH = REPO / "patches" / "puredata" / "oscserver.pd"
 PD = shutil.which("pd") or shutil.which("puredata")
 
 pytestmark = pytest.mark.skipif(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +20,7 @@ from oscserver.osc.address_space import AddressSpace
 from oscserver.osc.command import CommandTable
 from oscserver.osc.namespace import FixedStage
 from oscserver.osc.router import ControlRouter
+from tests.support import REPO
 
 
 @pytest.fixture
@@ -197,7 +197,7 @@ def test_range_ends_sent_as_float32_are_accepted(spec):
 
 def test_every_rejection_reason_is_documented_and_counted():
     """docs/osc.md's table of rejections, the Reason enum and the counters name the same set."""
-    text = (Path(__file__).resolve().parent.parent / "docs" / "osc.md").read_text()
+    text = (REPO / "docs" / "osc.md").read_text()
     table = text.split("## Rejections", 1)[1].split("\n\n", 2)[1]
     documented = {
         name for row in table.splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split("|")[1])

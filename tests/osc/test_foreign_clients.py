@@ -11,18 +11,17 @@ import shutil
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from oscserver.server import Server
-from tests.support import serve_config
+from tests.support import REPO, serve_config
 from tests.support.liblo import LIBLO, liblo_message
 
 OSCSEND = shutil.which("oscsend")
 NODE = shutil.which("node")
 PD = shutil.which("pd") or shutil.which("puredata")
-NODE_DIR = Path(__file__).resolve().parent / "node"
+NODE_DIR = REPO / "tests" / "node"
 NODE_READY = NODE is not None and (NODE_DIR / "node_modules" / "osc").is_dir()
 
 

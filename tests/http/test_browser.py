@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
+from tests.support import REPO
 from tests.support.browser_session import FPS
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_chromium_decodes_video_and_follows_osc():
@@ -23,7 +21,7 @@ def test_chromium_decodes_video_and_follows_osc():
         capture_output=True,
         text=True,
         timeout=240,
-        cwd=ROOT,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])

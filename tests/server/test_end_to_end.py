@@ -17,47 +17,10 @@ import numpy as np
 import pytest
 
 from oscserver.client import FrameReader
-from tests.support import OscSender, free_udp_port, unique_name
+from tests.support import REPO, OscSender, free_udp_port, unique_name
+from tests.support.process import ServerProcess
 
 FPS = 30.0
-
-
-class ServerProcess:
-    def __init__(self, *extra: str, fps: float = FPS) -> None:
-        self.port = free_udp_port()
-        self.shm = unique_name("e2e")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "oscserver",
-                "serve",
-                "--osc-port",
-                str(self.port),
-                "--shm",
-                self.shm,
-                "--fps",
-                str(fps),
-                "--status-interval",
-                "0.5",
-                "--http-port",
-                "0",
-                *extra,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-
-    def stop(self, sig: int = signal.SIGTERM) -> str:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            out, _ = self.proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, _ = self.proc.communicate()
-        return out
 
 
 @pytest.fixture
@@ -176,7 +139,7 @@ def test_status_line_reports_fps_and_counters():
     [("missing.onnx", "does not exist"), ("pyproject.toml", "not a loadable ONNX model")],
 )
 def test_bad_model_is_a_clear_error(model, message):
-    root = Path(__file__).resolve().parent.parent
+    root = REPO
     result = subprocess.run(
         [
             sys.executable,

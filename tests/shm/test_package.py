@@ -20,8 +20,8 @@ import pytest
 from oscserver.core.frame import Frame, FrameFormat
 from oscserver.shm.layout import unlink_segment
 from oscserver.shm.writer import SharedMemoryRing
+from tests.support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 _names = itertools.count()
 
 CHILD = textwrap.dedent("""

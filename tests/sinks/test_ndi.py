@@ -8,8 +8,8 @@ in it can reach any other machine. On top of that, NDI is configured with a disc
 receiver connects by address, with no finder. The test refuses to run its NDI part if it
 cannot make the namespace.
 
-Run inside the namespace as ``python -m tests.test_ndi drive FOLDER`` (the driver: starts the
-server, receives, sends OSC) and ``python -m tests.test_ndi serve PORT NAME`` (the server).
+Run inside the namespace as ``python -m tests.sinks.test_ndi drive FOLDER`` (the driver: starts the
+server, receives, sends OSC) and ``python -m tests.sinks.test_ndi serve PORT NAME`` (the server).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import REPO
+
 HAVE_CYNDILIB = importlib.util.find_spec("cyndilib") is not None
 FIRST_SENDER_PORT = 5961
 """NDI's messaging server listens on 5960; senders take 5961 and up."""
@@ -76,13 +77,13 @@ def test_ndi_config_names_a_discovery_server(tmp_path):
 )
 def test_frames_received_by_address_follow_osc(tmp_path):
     assert NETNS is not None
-    script = f"ip link set lo up && exec {sys.executable} -m tests.test_ndi drive {tmp_path}"
+    script = f"ip link set lo up && exec {sys.executable} -m tests.sinks.test_ndi drive {tmp_path}"
     result = subprocess.run(
         [*NETNS, "--", "sh", "-c", script],
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=ROOT,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -143,8 +144,8 @@ def drive(folder: Path) -> int:
 
     osc_port = free_udp_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.test_ndi", "serve", str(osc_port), "oscserver-test"],
-        cwd=ROOT,
+        [sys.executable, "-m", "tests.sinks.test_ndi", "serve", str(osc_port), "oscserver-test"],
+        cwd=REPO,
     )
     try:
         port = _ndi_stream_port(timeout=60)

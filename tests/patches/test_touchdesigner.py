@@ -19,10 +19,9 @@ import numpy as np
 from oscserver.client import FrameReader
 from oscserver.core.frame import Frame, FrameFormat
 from oscserver.shm.writer import SharedMemoryRing
-from tests.support import OscSender, unique_name
-from tests.test_end_to_end import ServerProcess
+from tests.support import REPO, OscSender, unique_name
+from tests.support.process import ServerProcess
 
-REPO = Path(__file__).resolve().parent.parent
 CALLBACKS = REPO / "patches" / "touchdesigner" / "oscserver_script_top.py"
 
 

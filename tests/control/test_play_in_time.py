@@ -16,7 +16,7 @@ import pytest
 from oscserver.client import FrameReader
 from oscserver.testing.transport import Segment, SimulatedTransport
 from tests.support import OscSender, build_tiny_generator
-from tests.test_end_to_end import ServerProcess
+from tests.support.process import ServerProcess
 
 FPS = 30.0
 

@@ -10,25 +10,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from oscserver.control.bank import Bank
 from oscserver.server import Server
 from tests.support import OscSender, build_tiny_generator, serve_config, wait_for
-
-CLASSES, NOISE = 8, 4
-
-
-def make_bank(path, count=5, noise=NOISE, generator="tiny", seed=0) -> Bank:
-    rng = np.random.default_rng(seed)
-    mixes = rng.dirichlet(np.ones(CLASSES), size=count).astype(np.float32)
-    bank = Bank(
-        inputs={"class": mixes, "noise": rng.uniform(-2, 2, (count, noise)).astype(np.float32)},
-        labels=np.arange(count),
-        probability=np.full(count, 0.31, np.float32),
-        steps=np.full(count, 9),
-        meta={"generator": generator},
-    )
-    bank.save(path)
-    return bank
+from tests.support.banks import CLASSES, NOISE, make_bank
 
 
 def test_load_and_pick_move_the_targets_and_bad_banks_are_refused(tmp_path):

@@ -41,8 +41,8 @@ from oscserver.shm.layout import (
 )
 from oscserver.shm.writer import SharedMemoryRing
 from oscserver.sinks.shared_memory import SharedMemorySink
+from tests.support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 _names = itertools.count()
 
 

@@ -153,7 +153,7 @@ def _message_at(node: dict, where: str) -> list[object]:
 
 
 def test_every_advertised_type_and_range_is_exactly_what_is_accepted(tiny_generator, tmp_path):
-    from tests.test_bank_osc import make_bank
+    from tests.support.banks import make_bank
 
     media = tmp_path / "media"
     media.mkdir()
