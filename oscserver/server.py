@@ -38,10 +38,10 @@ from oscserver.http.oscquery import OscQueryServer, host_info
 from oscserver.osc.bank_commands import Banks, bank_commands
 from oscserver.osc.beat_commands import beat_commands, quantize_hook
 from oscserver.osc.command import CommandTable
-from oscserver.osc.commands import reply_commands
 from oscserver.osc.front_door import FrontDoor, allowed_networks
 from oscserver.osc.listener import OscListener
 from oscserver.osc.namespace import ServerNamespace
+from oscserver.osc.reply_commands import reply_commands
 from oscserver.osc.router import ControlRouter
 from oscserver.osc.subscriptions import Subscriptions
 from oscserver.sinks.webrtc import WebRTCSink
