@@ -10,7 +10,7 @@ import time
 import pytest
 from pythonosc.osc_message import OscMessage
 
-from oscserver.osc import commands
+from oscserver.osc import reply_commands
 from oscserver.osc.subscriptions import Subscriptions
 from oscserver.server import Server
 from tests.support import osc_message, serve_config
@@ -51,7 +51,7 @@ async def _serve(tiny_generator) -> Server:
 
 
 def test_ping_get_and_status_answer_the_sender(tiny_generator, monkeypatch):
-    monkeypatch.setattr(commands, "MAX_GET_REPLIES", commands.MAX_GET_REPLIES)
+    monkeypatch.setattr(reply_commands, "MAX_GET_REPLIES", reply_commands.MAX_GET_REPLIES)
 
     async def main():
         server = await _serve(tiny_generator)
@@ -70,7 +70,7 @@ def test_ping_get_and_status_answer_the_sender(tiny_generator, monkeypatch):
             assert answers == {"/class/2": [0.0], "/class/3": [pytest.approx(0.5)]}
             controller.send("/get", "/model")
             assert (await controller.receive())[0][:2] == ("/model", ["tiny"])
-            commands.MAX_GET_REPLIES = 3  # a pattern answers a bounded number of times
+            reply_commands.MAX_GET_REPLIES = 3  # a pattern answers a bounded number of times
             controller.send("/get", "/class/*")
             answers = [(a, v) for a, v, _ in await controller.receive(4)]
             assert [a for a, _ in answers[:3]] == ["/class/0", "/class/1", "/class/2"]
