@@ -74,6 +74,7 @@ class Bank:
                 probability=self.probability.astype(np.float32),
                 steps=self.steps.astype(np.int64),
                 meta=np.array(json.dumps(meta)),
+                allow_pickle=False,  # as load reads it; nothing here is an object array
                 **arrays,
             )
 

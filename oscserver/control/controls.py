@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -172,31 +173,30 @@ class Controls:
     def _apply(self, change: Change, seq: int, arrival: float) -> None:
         if isinstance(change, FeedbackChange):
             self._apply_feedback(change)
-        elif isinstance(change, SetLfo | SetWalk):
-            table = self._lfos if isinstance(change, SetLfo) else self._walks
-            setting = change.lfo if isinstance(change, SetLfo) else change.walk
-            if change.name not in self._channels:
-                return
-            if setting is None:
-                table.pop(change.name, None)
-            else:
-                table[change.name] = setting if isinstance(change, SetLfo) else (setting, None)
         elif isinstance(change, SetMotion) and change.name is None:
             for channel in self._channels.values():
                 channel.set_motion(change.motion)
-        else:
-            channel = self._channels.get(change.name)
-            if channel is None:
-                # Validated for a generator that has just been swapped out: moot now.
-                return
-            if isinstance(change, SetTarget):
-                channel.target[:] = change.value
-                if change.seed is not None:
-                    self._seeds[change.name] = change.seed
-            elif isinstance(change, SetElements):
-                channel.target[change.indices] = change.values
+        elif change.name is None or change.name not in self._channels:
+            # Validated for a generator that has just been swapped out: moot now.
+            return
+        elif isinstance(change, SetLfo):
+            if change.lfo is None:
+                self._lfos.pop(change.name, None)
             else:
-                channel.set_motion(change.motion)
+                self._lfos[change.name] = change.lfo
+        elif isinstance(change, SetWalk):
+            if change.walk is None:
+                self._walks.pop(change.name, None)
+            else:
+                self._walks[change.name] = (change.walk, None)
+        elif isinstance(change, SetTarget):
+            self._channels[change.name].target[:] = change.value
+            if change.seed is not None:
+                self._seeds[change.name] = change.seed
+        elif isinstance(change, SetElements):
+            self._channels[change.name].target[change.indices] = change.values
+        else:
+            self._channels[change.name].set_motion(change.motion)
         if seq > self._last_seq:
             self._last_seq = seq
             self._last_arrival = arrival
@@ -277,6 +277,19 @@ class Controls:
                 for name in self._channels
             }
             return Reading(state, dict(self._seeds), self.feedback, rhythm)
+
+
+class ControlView(Protocol):
+    """What reads the controls' values: ``Controls`` (live) or a ``Reading`` (one copy)."""
+
+    @property
+    def feedback(self) -> FeedbackControl | None: ...
+
+    def current(self, name: str) -> tuple[np.ndarray, np.ndarray, Motion]: ...
+
+    def seed(self, name: str) -> int: ...
+
+    def rhythm(self, name: str) -> tuple[Lfo | None, NoiseWalk | None]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,12 +32,12 @@ def parse_mode(address: str, value: object) -> Mode:
                 Reason.OUT_OF_RANGE,
                 f"{address} expects off, beat, bar or a number of beats, got {value!r:.40}",
             ) from None
-    if type(value) not in (int, float):
+    if type(value) is not int and type(value) is not float:
         raise ControlError(
             Reason.WRONG_TYPE,
             f"{address} expects off, beat, bar or a number of beats, got {value!r:.40}",
         )
-    beats = float(value)  # type: ignore[arg-type]
+    beats = float(value)
     if not MIN_BEATS <= beats <= MAX_BEATS:
         raise ControlError(
             Reason.OUT_OF_RANGE,

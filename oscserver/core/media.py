@@ -95,19 +95,18 @@ def _decode_frame(
     container: av.container.InputContainer, stream: av.video.VideoStream, frame: int
 ) -> av.VideoFrame | None:
     rate = stream.average_rate or stream.guessed_rate
-    first = 0
-    if frame > 0 and rate and stream.time_base is not None:
-        target = int(frame / (rate * stream.time_base)) + (stream.start_time or 0)
-        container.seek(target, stream=stream, backward=True, any_frame=False)
-        first = None  # counted from the timestamps after a seek
-    for index, decoded in enumerate(container.decode(stream)):
-        if first is None:
-            if decoded.pts is None:
-                return None
-            since_start = (decoded.pts - (stream.start_time or 0)) * stream.time_base
-            position = round(float(since_start * rate))
-        else:
-            position = index
-        if position >= frame:
+    time_base = stream.time_base
+    if frame <= 0 or not rate or time_base is None:  # no seek: count the frames decoded
+        for index, decoded in enumerate(container.decode(stream)):
+            if index >= frame:
+                return decoded
+        return None
+    target = int(frame / (rate * time_base)) + (stream.start_time or 0)
+    container.seek(target, stream=stream, backward=True, any_frame=False)
+    for decoded in container.decode(stream):  # counted from the timestamps after a seek
+        if decoded.pts is None:
+            return None
+        since_start = (decoded.pts - (stream.start_time or 0)) * time_base
+        if round(float(since_start * rate)) >= frame:
             return decoded
     return None

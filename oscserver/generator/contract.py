@@ -83,7 +83,7 @@ class InputDeclaration:
             # The picture to start from: one fill value or every value, in the output's units.
             if self.seed is not None or self.range is not None:
                 raise ContractError(f"{where}: feedback inputs take no range or seed")
-            count = 1 if self.default is None or np.isscalar(self.default) else len(self.default)
+            count = len(self.default) if isinstance(self.default, Sequence) else 1
             if count not in (1, self.size):
                 raise ContractError(
                     f"{where}: default has {count} numbers; it must be a number or a list of "
@@ -101,7 +101,7 @@ class InputDeclaration:
             raise ContractError(f"{where}: only noise inputs take a seed")
         if self.default is None and self.seed is None:
             raise ContractError(f"{where}: needs a default (or, for noise, a seed)")
-        if self.default is not None and not np.isscalar(self.default):
+        if isinstance(self.default, Sequence):
             count = len(self.default)
             if count != self.size:
                 raise ContractError(
@@ -118,7 +118,7 @@ class InputDeclaration:
             return truncated_noise(self.seed, self.size).reshape(self.shape)
         if self.default is None:
             return np.zeros(self.shape, np.float32)
-        if np.isscalar(self.default):
+        if not isinstance(self.default, Sequence):
             return np.full(self.shape, float(self.default), np.float32)
         return np.asarray(self.default, np.float32).reshape(self.shape)
 
@@ -129,10 +129,10 @@ class InputDeclaration:
             assert self.range is not None
             meta["range"] = [float(self.range[0]), float(self.range[1])]
         if self.default is not None:
-            if np.isscalar(self.default):
-                meta["default"] = float(self.default)  # type: ignore[arg-type]
+            if isinstance(self.default, Sequence):
+                meta["default"] = [float(v) for v in self.default]
             else:
-                meta["default"] = [float(v) for v in self.default]  # type: ignore[union-attr]
+                meta["default"] = float(self.default)
         if self.seed is not None:
             meta["seed"] = int(self.seed)
         if self.description:

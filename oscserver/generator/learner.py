@@ -44,10 +44,11 @@ class Learner:
         self.video = Path(options.learn)
         self.update_every = options.update_every
         workdir = Path(options.learn_dir) if options.learn_dir else None
-        self._temporary = (
-            tempfile.TemporaryDirectory(prefix="oscserver-learn-") if workdir is None else None
-        )
-        self.workdir = Path(self._temporary.name) if self._temporary else workdir
+        self._temporary: tempfile.TemporaryDirectory[str] | None = None
+        if workdir is None:
+            self._temporary = tempfile.TemporaryDirectory(prefix="oscserver-learn-")
+            workdir = Path(self._temporary.name)
+        self.workdir = workdir
         self._on_model = on_model
         self._tasks = tasks
         self._process: asyncio.subprocess.Process | None = None

@@ -170,7 +170,7 @@ def plan_attempts(
     """
     names = choose_providers(available, requested, platform)
     attempts: list[Attempt] = []
-    cpu = [(CPU, {})]
+    cpu: list[tuple[str, dict[str, str]]] = [(CPU, {})]
     if TENSORRT in names and trt_cache is not None:
         rest = [(CUDA, cuda_options(False))] if CUDA in available else []
         attempts.append(

@@ -47,7 +47,7 @@ def resolve_model_path(model: str, size: int = 256) -> Path:
     return Path(model)
 
 
-_ORT_TYPES = {
+_ORT_TYPES: dict[str, np.dtype] = {
     "tensor(float)": np.dtype(np.float32),
     "tensor(float16)": np.dtype(np.float16),
     "tensor(uint8)": np.dtype(np.uint8),

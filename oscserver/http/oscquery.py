@@ -32,6 +32,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from oscserver.control.controls import ControlView
 from oscserver.control.senders import Inbox, Sender
 from oscserver.core.stats import RateLimitedLog
 from oscserver.http.options import HttpOptions
@@ -105,7 +106,7 @@ def build_namespace(namespace: Namespace) -> Node:
     return root
 
 
-def attributes(address: Address, reading: object) -> Node:
+def attributes(address: Address, reading: ControlView) -> Node:
     """FULL_PATH, TYPE, RANGE, ACCESS, VALUE and DESCRIPTION of one address."""
     node: Node = {"FULL_PATH": address.address, "ACCESS": address.access}
     if address.args:

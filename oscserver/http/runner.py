@@ -38,9 +38,9 @@ class AppServer:
                 f"is another program using that port? pick another with {self._flag}"
             ) from exc
         self._runner = runner
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        addresses = runner.addresses  # the socket names of its one site
+        if addresses:
+            self.port = addresses[0][1]
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -360,7 +360,8 @@ class AddressSpace:
         def handle(address: str, args: Sequence[object]) -> Change:
             arguments.count(address, args, 1, f"one whole number seed in 0..{MAX_SEED}")
             seed = arguments.integer_argument(address, args[0])
-            if not seed_arg.low <= seed <= seed_arg.high:  # type: ignore[operator]
+            low, high = seed_arg.low, seed_arg.high  # a seed's Arg always has both
+            if low is None or high is None or not low <= seed <= high:
                 raise ControlError(
                     Reason.OUT_OF_RANGE, f"{address} expects a seed in 0..{MAX_SEED}, got {seed}"
                 )

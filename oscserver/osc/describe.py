@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-Reader = Callable[[object], tuple[object, ...]]
+from oscserver.control.controls import ControlView
+
+Reader = Callable[[ControlView], tuple[object, ...]]
 """Reads an address's current value from the controls it is given."""
 
 

@@ -29,7 +29,7 @@ def encode_message(address: str, args: Iterable[object] = ()) -> bytes:
 
     for arg in args:
         if type(arg) is float or isinstance(arg, np.floating):
-            floats.append(float(arg))  # type: ignore[arg-type]
+            floats.append(float(arg))
             continue
         flush()
         if isinstance(arg, np.ndarray):

@@ -66,7 +66,7 @@ class OscListener:
                 f"cannot listen for OSC on udp {self.host}:{self.port}: {exc.strerror or exc}; "
                 "is another server using that port? pick another with --osc-port"
             ) from exc
-        self._transport = transport  # type: ignore[assignment]
+        self._transport = transport
         sock = transport.get_extra_info("socket")
         if sock is not None:
             # Room for bursts (a 1000-float /class is 4 kB) while the loop is busy.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from oscserver.control.controls import Change, SetLfo, SetWalk
+from oscserver.control.controls import Change, ControlView, SetLfo, SetWalk
 from oscserver.control.rhythm import SHAPES, Lfo, NoiseWalk
 from oscserver.core.errors import ControlError, Reason
 from oscserver.generator.contract import InputSpec
@@ -33,8 +33,8 @@ def _lfo(c: InputSpec) -> tuple[Address, Handler]:
     width = c.high - c.low
     shape, depth, phase = Arg("s", choices=(*SHAPES, "off")), Arg("f", 0.0, width), Arg("f", 0, 1)
 
-    def read(controls: object) -> tuple[object, ...]:
-        lfo, _ = controls.rhythm(c.name)  # type: ignore[attr-defined]
+    def read(controls: ControlView) -> tuple[object, ...]:
+        lfo, _ = controls.rhythm(c.name)
         return lfo.describe() if lfo is not None else ("off", 1.0, 0.0, 0.0)
 
     def handle(address: str, args: Sequence[object]) -> Change:
@@ -81,8 +81,8 @@ def _lfo(c: InputSpec) -> tuple[Address, Handler]:
 def _walk(c: InputSpec) -> tuple[Address, Handler]:
     step = Arg("f", 0.0, MAX_WALK_STEP)
 
-    def read(controls: object) -> tuple[object, ...]:
-        _, walk = controls.rhythm(c.name)  # type: ignore[attr-defined]
+    def read(controls: ControlView) -> tuple[object, ...]:
+        _, walk = controls.rhythm(c.name)
         return (walk.step, walk.period) if walk is not None else (0.0, 1.0)
 
     def handle(address: str, args: Sequence[object]) -> Change:

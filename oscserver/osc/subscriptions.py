@@ -19,6 +19,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from oscserver.control.controls import ControlView
 from oscserver.core.errors import ControlError, Reason
 from oscserver.osc.describe import Address
 from oscserver.osc.encoder import encode_message
@@ -169,7 +170,7 @@ class Subscriptions:
         return list(seen.values())
 
 
-def _read(address: Address, reading: object) -> tuple[object, ...]:
+def _read(address: Address, reading: ControlView) -> tuple[object, ...]:
     assert address.read is not None
     try:
         return address.read(reading)

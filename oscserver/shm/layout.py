@@ -25,6 +25,7 @@ import os
 import struct
 import sys
 from dataclasses import dataclass
+from typing import Protocol
 
 try:  # the C module multiprocessing.shared_memory itself uses on POSIX
     import _posixshmem
@@ -267,6 +268,26 @@ def read_layout(buf: memoryview | bytes) -> Layout:
     return layout
 
 
+class Mapped(Protocol):
+    """A mapped segment: a :class:`Segment`, or a ``SharedMemory`` the writer created."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def buf(self) -> memoryview | None:
+        """The memory, or None once the segment is closed."""
+        ...
+
+
+def live_view(segment: Mapped) -> memoryview:
+    """``segment.buf``; ``ValueError`` naming the segment if it has been closed."""
+    buf = segment.buf
+    if buf is None:
+        raise ValueError(f"shared memory {segment.name!r} is closed")
+    return buf
+
+
 class Segment:
     """An existing named segment mapped into this process.
 
@@ -292,7 +313,7 @@ class Segment:
                 self._mmap = mmap.mmap(fd, size, access=access)
             finally:
                 os.close(fd)
-            self.buf: memoryview | None = memoryview(self._mmap)
+            buf = memoryview(self._mmap)
         else:
             from multiprocessing.shared_memory import SharedMemory
 
@@ -303,9 +324,11 @@ class Segment:
                 if os.name == "posix":  # no _posixshmem: undo the tracker registration
                     from multiprocessing import resource_tracker
 
-                    resource_tracker.unregister(self._shared._name, "shared_memory")
-            self.buf = self._shared.buf
-        self.size = len(self.buf)
+                    # SharedMemory registers "/" + name (its private _name); .name drops the "/"
+                    resource_tracker.unregister("/" + self._shared.name, "shared_memory")
+            buf = live_view(self._shared)
+        self.buf: memoryview | None = buf
+        self.size = len(buf)
 
     def close(self) -> None:
         """Unmap the segment (it stays in the system). Drop every view of ``buf`` first."""

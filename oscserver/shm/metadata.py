@@ -39,16 +39,24 @@ _FIXED_METADATA_FIELDS = (*(zip(FIXED_METADATA_KEYS, "qddqdddd", strict=True)), 
 
 class FrameFacts(Protocol):
     """What :func:`pack_fixed_metadata` reads from a frame (``oscserver.core.frame.Frame`` has
-    it)."""
+    it); read-only, so a frozen dataclass fits."""
 
-    index: int
-    clock_time: float
-    render_ms: float
-    osc_seq: int
-    osc_arrival: float
-    published: float
-    tick_time: float
-    beat: float
+    @property
+    def index(self) -> int: ...
+    @property
+    def clock_time(self) -> float: ...
+    @property
+    def render_ms(self) -> float: ...
+    @property
+    def osc_seq(self) -> int: ...
+    @property
+    def osc_arrival(self) -> float: ...
+    @property
+    def published(self) -> float: ...
+    @property
+    def tick_time(self) -> float: ...
+    @property
+    def beat(self) -> float: ...
 
 
 def _fixed_metadata_encoder() -> tuple[struct.Struct, tuple[bytes, ...]]:

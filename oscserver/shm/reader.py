@@ -35,6 +35,7 @@ from .layout import (
     Layout,
     LayoutError,
     Segment,
+    live_view,
     read_layout,
 )
 from .metadata import unpack_metadata
@@ -109,8 +110,10 @@ class FrameReader:
         now = time.monotonic()
         if not self._ready(now):
             return None
-        buf = self._segment.buf
-        layout = self._layout
+        segment, layout = self._segment, self._layout
+        if segment is None or layout is None:  # never: _ready attached both
+            return None
+        buf = live_view(segment)
         for _ in range(self.retries):
             latest = U64.unpack_from(buf, LATEST_SEQ_OFFSET)[0]
             if latest == 0 or (only_new and latest == self._last_seq):
@@ -187,15 +190,15 @@ class FrameReader:
 
     def _ready(self, now: float) -> bool:
         """Make sure a live segment is attached; follow a restart if there was one."""
-        if self._segment is None and not self._try_attach(now):
+        segment = self._segment if self._segment is not None else self._try_attach(now)
+        if segment is None:
             return False
-        buf = self._segment.buf
+        buf = live_view(segment)
         if U32.unpack_from(buf, CLOSED_OFFSET)[0]:
             self._detach("the server closed the shared memory")
-            return self._try_attach(now)
+            return self._try_attach(now) is not None
         if U64.unpack_from(buf, GENERATION_OFFSET)[0] != self._generation:
             # Rewritten in place by a new server (Windows keeps a segment while readers hold it).
-            segment = self._segment
             self._forget_views()
             self._segment = None
             return self._install(segment, now)
@@ -208,12 +211,15 @@ class FrameReader:
             self._probe_for_restart(now)
         return self._segment is not None
 
-    def _try_attach(self, now: float) -> bool:
+    def _try_attach(self, now: float) -> Segment | None:
+        """Open and install the segment (at most every ``attach_interval``); None if not."""
         if now < self._next_attach_at:
-            return False
+            return None
         self._next_attach_at = now + self.attach_interval
         segment = self._open()
-        return segment is not None and self._install(segment, now)
+        if segment is None or not self._install(segment, now):
+            return None
+        return segment
 
     def _open(self) -> Segment | None:
         try:
@@ -226,7 +232,7 @@ class FrameReader:
 
     def _install(self, segment: Segment, now: float) -> bool:
         """Check ``segment``'s header and start reading from it; closes it if it is unusable."""
-        buf = segment.buf
+        buf = live_view(segment)
         try:
             layout = read_layout(buf)
         except LayoutError as exc:
@@ -265,8 +271,9 @@ class FrameReader:
             return
         except (OSError, ValueError):
             return  # being created right now; look again later
-        generation = U64.unpack_from(probe.buf, GENERATION_OFFSET)[0]
-        closed = U32.unpack_from(probe.buf, CLOSED_OFFSET)[0]
+        buf = live_view(probe)
+        generation = U64.unpack_from(buf, GENERATION_OFFSET)[0]
+        closed = U32.unpack_from(buf, CLOSED_OFFSET)[0]
         if generation == self._generation or closed:
             probe.close()
             return

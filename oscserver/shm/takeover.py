@@ -28,6 +28,7 @@ from .layout import (
     Layout,
     LayoutNotReady,
     Segment,
+    live_view,
     unlink_segment,
 )
 
@@ -73,7 +74,7 @@ def name_has_generation(name: str, generation: int) -> bool:
     except (OSError, LayoutNotReady):
         return False
     with segment:
-        buf = segment.buf
+        buf = live_view(segment)
         return len(buf) >= HEADER_SIZE and U64.unpack_from(buf, GENERATION_OFFSET)[0] == generation
 
 
@@ -81,7 +82,7 @@ def pid_alive(pid: int) -> bool:
     """Is process ``pid`` running? (A pid reused by another program counts as running.)"""
     if pid <= 0 or pid > 0xFFFFFFFF:
         return False
-    if os.name == "nt":
+    if sys.platform == "win32":
         return _windows_pid_alive(pid)
     try:
         os.kill(pid, 0)
@@ -113,7 +114,7 @@ def _take_over(name: str, layout: Layout) -> tuple[SharedMemory | Segment, bool]
                 continue
         try:
             _refuse_unless_stale(name, existing)
-            U32.pack_into(existing.buf, CLOSED_OFFSET, 1)
+            U32.pack_into(live_view(existing), CLOSED_OFFSET, 1)
             unlink_segment(name)
             return _create_after_unlink(name, layout, existing)
         except BaseException:
@@ -124,7 +125,7 @@ def _take_over(name: str, layout: Layout) -> tuple[SharedMemory | Segment, bool]
 def _refuse_unless_stale(name: str, segment: Segment) -> None:
     """Raise :class:`SinkError` unless ``segment`` is an oscserver ring whose writer is gone."""
     deadline = time.monotonic() + _STARTUP_WAIT_S
-    buf = segment.buf
+    buf = live_view(segment)
     while True:
         magic = bytes(buf[:8]) if len(buf) >= HEADER_SIZE else b""
         if magic != bytes(8) or time.monotonic() >= deadline:
@@ -178,24 +179,26 @@ def _create_after_unlink(
         return shm, True
 
 
-def _windows_pid_alive(pid: int) -> bool:
-    # os.kill(pid, 0) would terminate the process on Windows; ask the kernel instead.
-    import ctypes
-    from ctypes import wintypes
+if sys.platform == "win32":  # ctypes.WinDLL exists only there (and mypy checks it only there)
 
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-    kernel32.OpenProcess.restype = wintypes.HANDLE
-    kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
-    kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
-    kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
-    query_limited_information, still_active, access_denied = 0x1000, 259, 5
-    handle = kernel32.OpenProcess(query_limited_information, False, pid)
-    if not handle:
-        return ctypes.get_last_error() == access_denied
-    try:
-        code = wintypes.DWORD()
-        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return True
-        return code.value == still_active
-    finally:
-        kernel32.CloseHandle(handle)
+    def _windows_pid_alive(pid: int) -> bool:
+        # os.kill(pid, 0) would terminate the process on Windows; ask the kernel instead.
+        import ctypes
+        from ctypes import wintypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.OpenProcess.restype = wintypes.HANDLE
+        kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+        kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
+        kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
+        query_limited_information, still_active, access_denied = 0x1000, 259, 5
+        handle = kernel32.OpenProcess(query_limited_information, False, pid)
+        if not handle:
+            return ctypes.get_last_error() == access_denied
+        try:
+            code = wintypes.DWORD()
+            if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+                return True
+            return code.value == still_active
+        finally:
+            kernel32.CloseHandle(handle)

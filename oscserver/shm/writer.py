@@ -36,6 +36,7 @@ from .layout import (
     Layout,
     LayoutError,
     Segment,
+    live_view,
     unlink_segment,
     write_fixed_header,
 )
@@ -64,7 +65,8 @@ class SharedMemoryRing:
         self.generation = 0
         self._shm: SharedMemory | Segment | None = shm
         self._tracked = tracked
-        self._buf = shm.buf
+        buf = live_view(shm)
+        self._buf: memoryview | None = buf
         self._seq = 0
         self._packer = msgpack.Packer()
         self._slot_starts = [layout.slot_offset(i) for i in range(layout.slot_count)]
@@ -73,7 +75,7 @@ class SharedMemoryRing:
                 start,
                 start + layout.metadata_offset,
                 np.frombuffer(
-                    self._buf,
+                    buf,
                     dtype=np.uint8,
                     count=layout.pixel_bytes,
                     offset=start + layout.pixel_offset,
@@ -118,7 +120,8 @@ class SharedMemoryRing:
             ring._initialize()
         except BaseException:
             ring._release()
-            if tracked:  # we just created it: nobody else can be using it
+            if tracked and isinstance(shm, SharedMemory):
+                # we just created it: nobody else can be using it
                 with contextlib.suppress(FileNotFoundError):
                     shm.unlink()
             raise
@@ -128,6 +131,8 @@ class SharedMemoryRing:
         """Write the header: closed first, magic and closed=0 last, so no reader (or starting
         writer) ever sees a half-written header as usable."""
         buf, layout = self._buf, self.layout
+        if buf is None:
+            raise SinkError(f"shared memory {self.name!r} is closed; cannot initialize it")
         U32.pack_into(buf, CLOSED_OFFSET, 1)
         write_fixed_header(buf, layout, magic=bytes(8))
         for i, start in enumerate(self._slot_starts):
@@ -203,17 +208,18 @@ class SharedMemoryRing:
         shm = self._shm
         if shm is None:
             return
-        U32.pack_into(self._buf, CLOSED_OFFSET, 1)
+        U32.pack_into(live_view(shm), CLOSED_OFFSET, 1)
         try:
             self._release()
         finally:
             still_ours = name_has_generation(self.name, self.generation)
-            if self._tracked:
+            if self._tracked and isinstance(shm, SharedMemory):
                 if still_ours:
                     with contextlib.suppress(FileNotFoundError):
                         shm.unlink()  # also unregisters it from the resource tracker
                 elif os.name == "posix":  # another writer holds the name now: leave it alone
-                    resource_tracker.unregister(shm._name, "shared_memory")
+                    # SharedMemory registered "/" + name (its private _name); .name drops the "/"
+                    resource_tracker.unregister("/" + shm.name, "shared_memory")
             elif still_ours:
                 unlink_segment(self.name)
 

@@ -19,9 +19,10 @@ def configure_bitrate(bitrate: int) -> None:
     estimate arrives; there is no per-connection setting."""
     if bitrate <= 0:
         raise ValueError(f"bitrate must be positive, got {bitrate}")
-    for module in (vpx, h264):
-        module.DEFAULT_BITRATE = max(module.MIN_BITRATE, bitrate)
-        module.MAX_BITRATE = max(module.MAX_BITRATE, bitrate)
+    vpx.DEFAULT_BITRATE = max(vpx.MIN_BITRATE, bitrate)
+    vpx.MAX_BITRATE = max(vpx.MAX_BITRATE, bitrate)
+    h264.DEFAULT_BITRATE = max(h264.MIN_BITRATE, bitrate)
+    h264.MAX_BITRATE = max(h264.MAX_BITRATE, bitrate)
 
 
 def prefer_codec(transceiver: RTCRtpTransceiver, codec: str) -> None:
