@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -83,7 +83,7 @@ class InputDeclaration:
             # The picture to start from: one fill value or every value, in the output's units.
             if self.seed is not None or self.range is not None:
                 raise ContractError(f"{where}: feedback inputs take no range or seed")
-            count = len(self.default) if isinstance(self.default, Sequence) else 1
+            count = 1 if self.default is None else int(np.size(self.default))
             if count not in (1, self.size):
                 raise ContractError(
                     f"{where}: default has {count} numbers; it must be a number or a list of "
@@ -101,8 +101,8 @@ class InputDeclaration:
             raise ContractError(f"{where}: only noise inputs take a seed")
         if self.default is None and self.seed is None:
             raise ContractError(f"{where}: needs a default (or, for noise, a seed)")
-        if isinstance(self.default, Sequence):
-            count = len(self.default)
+        if self.default is not None and not _single(self.default):
+            count = int(np.size(self.default))
             if count != self.size:
                 raise ContractError(
                     f"{where}: default has {count} numbers; it must be a number or a list of "
@@ -118,7 +118,7 @@ class InputDeclaration:
             return truncated_noise(self.seed, self.size).reshape(self.shape)
         if self.default is None:
             return np.zeros(self.shape, np.float32)
-        if not isinstance(self.default, Sequence):
+        if _single(self.default):
             return np.full(self.shape, float(self.default), np.float32)
         return np.asarray(self.default, np.float32).reshape(self.shape)
 
@@ -129,10 +129,10 @@ class InputDeclaration:
             assert self.range is not None
             meta["range"] = [float(self.range[0]), float(self.range[1])]
         if self.default is not None:
-            if isinstance(self.default, Sequence):
-                meta["default"] = [float(v) for v in self.default]
-            else:
+            if _single(self.default):
                 meta["default"] = float(self.default)
+            else:
+                meta["default"] = [float(v) for v in np.asarray(self.default).reshape(-1)]
         if self.seed is not None:
             meta["seed"] = int(self.seed)
         if self.description:
@@ -227,6 +227,11 @@ def file_metadata(
         props[input_key(declaration.name)] = json.dumps(declaration.metadata())
     props[OUTPUT_KEY] = json.dumps(output.metadata())
     return props
+
+
+def _single(value: float | Sequence[float]) -> TypeGuard[float]:
+    """One number (plain or numpy) rather than a list or an array of them."""
+    return bool(np.isscalar(value))
 
 
 def _is_number(value: object) -> bool:
