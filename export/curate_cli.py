@@ -69,7 +69,7 @@ def build_parser(prog: str = "oscserver curate") -> argparse.ArgumentParser:
 
 
 def parse_classes(args: argparse.Namespace) -> list[int]:
-    from oscserver.audio.knobs import class_list
+    from oscserver.audio.mappings.knobs import class_list
 
     if args.all:
         return list(range(1000))

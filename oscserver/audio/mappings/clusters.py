@@ -26,15 +26,16 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import truncnorm
 
-from oscserver.audio import analysis
+from oscserver.audio.analysis.features import AudioFeatures, FeatureFrame
+from oscserver.audio.analysis.song import ANALYSIS_RATE, FMAX, N_FFT, N_MELS, SPECTRUM_FLOOR_DB
 from oscserver.audio.errors import AudioError
-from oscserver.audio.features import AudioFeatures, FeatureFrame
-from oscserver.audio.knobs import knob
 from oscserver.audio.mappings.base import Mapping
 from oscserver.audio.mappings.kmeans import kmeans, nearest
-from oscserver.audio.messages import Message, floats, sparse_pairs
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.mappings.knobs import knob
+from oscserver.audio.mappings.messages import Message, floats, sparse_pairs
+from oscserver.audio.mappings.target import ControlTarget
 from oscserver.control.bank import Bank, BankError, check_vectors, fit_to
+from oscserver.generator.contract import InputSpec
 
 log = logging.getLogger("oscserver.audio")
 
@@ -44,11 +45,11 @@ MODEL_FORMAT = "oscserver.clusters/1"
 def spectrum_description() -> dict[str, float | int]:
     """How the clustered spectra are made; a saved model is only valid for the same."""
     return {
-        "sample_rate": analysis.ANALYSIS_RATE,
-        "n_fft": analysis.N_FFT,
-        "n_mels": analysis.N_MELS,
-        "fmax": analysis.FMAX,
-        "floor_db": analysis.SPECTRUM_FLOOR_DB,
+        "sample_rate": ANALYSIS_RATE,
+        "n_fft": N_FFT,
+        "n_mels": N_MELS,
+        "fmax": FMAX,
+        "floor_db": SPECTRUM_FLOOR_DB,
     }
 
 
@@ -75,15 +76,15 @@ class ClusterModel:
     def save(self, path: Path) -> None:
         """Write the model to ``path`` (.npz; the name is kept as given)."""
         meta = {"format": MODEL_FORMAT, "seed": self.seed, "spectrum": spectrum_description()}
-        extra = {} if self.classes is None else {"classes": self.classes}
+        arrays = {
+            "centroids": self.centroids,
+            "bank": self.bank,
+            "meta": np.array(json.dumps(meta)),
+        }
+        if self.classes is not None:
+            arrays["classes"] = self.classes
         with open(path, "wb") as out:
-            np.savez(
-                out,
-                centroids=self.centroids,
-                bank=self.bank,
-                meta=np.array(json.dumps(meta)),
-                **extra,
-            )
+            np.savez(out, allow_pickle=False, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> ClusterModel:
@@ -292,7 +293,7 @@ class ClusterMapping(Mapping):
         return np.clip(values, noise.low, noise.high).astype(np.float32)
 
     @staticmethod
-    def _check(vectors: np.ndarray, control, where: str) -> None:
+    def _check(vectors: np.ndarray, control: InputSpec, where: str) -> None:
         try:
             check_vectors(vectors, control, where)
         except BankError as exc:

@@ -10,17 +10,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from oscserver.audio.analysis import analyse_file
-from oscserver.audio.driver import read_spec
+from oscserver.audio.analysis.features import AudioFeatures, FeatureFrame
+from oscserver.audio.analysis.song import analyse_file
 from oscserver.audio.errors import AudioError
-from oscserver.audio.features import AudioFeatures, FeatureFrame
+from oscserver.audio.live.driver import read_spec
 from oscserver.audio.mappings import make_mapping
 from oscserver.audio.mappings.chroma import DEFAULT_CLASSES
 from oscserver.audio.mappings.clusters import ClusterModel
 from oscserver.audio.mappings.kmeans import kmeans
 from oscserver.audio.mappings.lyrics import pick_classes
-from oscserver.audio.offline_controls import OfflineControls
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.mappings.target import ControlTarget
+from oscserver.audio.video.offline_controls import OfflineControls
 from oscserver.generator.reading import default_model_path
 from oscserver.generator.runtime import GeneratorRuntime
 from tests.support import build_tiny_generator

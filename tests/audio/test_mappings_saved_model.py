@@ -14,17 +14,17 @@ import av
 import numpy as np
 import pytest
 
-from oscserver.audio.analysis import analyse_file
-from oscserver.audio.driver import read_spec
-from oscserver.audio.features import AudioFeatures
+from oscserver.audio.analysis.features import AudioFeatures
+from oscserver.audio.analysis.song import analyse_file
+from oscserver.audio.live.driver import read_spec
 from oscserver.audio.mappings import make_mapping
 from oscserver.audio.mappings.clusters import ClusterModel
-from oscserver.audio.offline_controls import OfflineControls
-from oscserver.audio.render import RenderSettings, render_video
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.mappings.target import ControlTarget
+from oscserver.audio.video.offline_controls import OfflineControls
+from oscserver.audio.video.render import RenderSettings, render_video
 from tests.support.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord_song
 
-MODEL = Path(__file__).resolve().parent / "data" / "clusters-3.npz"
+MODEL = Path(__file__).resolve().parent.parent / "data" / "clusters-3.npz"
 FPS = 15.0
 LABELS = [1, *[2] * 13, 1, 1, *[0] * 13, 1]
 """The cluster of each frame of the song, as the code that saved the model assigned them."""
