@@ -9,7 +9,7 @@
 Both paths send the same messages through the same validation and motion, so a mapping looks
 the same live and rendered. ``cli.py`` holds both commands' parsers. See docs/audio.md.
 
-Needs the ``audio`` extra (librosa, soundfile); ``--play`` and ``--input`` need ``live``
-(sounddevice); the ``lyrics`` mapping needs ``lyrics``; ``render --ray`` (frames rendered by
-Ray actors, ``video/ray.py``) needs ``ray``.
+Needs the ``audio`` extra (librosa, soundfile, scikit-learn, tqdm); ``--play`` and ``--input``
+need ``live`` (sounddevice); the ``lyrics`` mapping needs ``lyrics``; ``render --ray`` (frames
+rendered by Ray actors, ``video/ray.py``) needs ``ray``.
 """
