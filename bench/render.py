@@ -96,8 +96,8 @@ def bench_render(
     threads: int | None = None,
 ) -> dict:
     """Render a synthetic song at each size; report compute seconds per minute of audio."""
-    from oscserver.audio.analysis import analyse_signal
-    from oscserver.audio.render import RenderSettings, render_video
+    from oscserver.audio.analysis.song import analyse_signal
+    from oscserver.audio.video.render import RenderSettings, render_video
 
     began = time.perf_counter()
     # librosa's first call in a process loads compiled kernels: keep that out of the rows.
@@ -159,9 +159,9 @@ def bench_render_ray(
     Each round renders the song plainly, then on each pool, one after another (the pools stay
     up between rounds, so a round measures rendering, not starting); the figures are medians
     over the rounds, so load from other processes falls on every configuration alike."""
-    from oscserver.audio.analysis import analyse_signal
-    from oscserver.audio.ray_render import RayOptions, RayRenderer, local_environment
-    from oscserver.audio.render import RenderSettings, render_video
+    from oscserver.audio.analysis.song import analyse_signal
+    from oscserver.audio.video.ray import RayOptions, RayRenderer, local_environment
+    from oscserver.audio.video.render import RenderSettings, render_video
 
     cores = os.cpu_count() or 1
     counts = workers or [1, 2]

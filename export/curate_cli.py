@@ -69,7 +69,7 @@ def build_parser(prog: str = "oscserver curate") -> argparse.ArgumentParser:
 
 
 def parse_classes(args: argparse.Namespace) -> list[int]:
-    from oscserver.audio.knobs import class_list
+    from oscserver.audio.mappings.knobs import class_list
 
     if args.all:
         return list(range(1000))
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     from export import curate
     from export.classifier import load_classifier
     from export.frames import write_png
-    from oscserver.audio.progress import Progress
+    from oscserver.audio.video.progress import progress_bar
     from oscserver.data.imagenet import imagenet_classes
 
     if args.threads:
@@ -145,16 +145,13 @@ def run(args: argparse.Namespace) -> int:
         f"curating {len(classes)} classes x {args.starts} starts on {drawable.name}, judged by "
         f"{getattr(classifier, 'name', args.classifier)}, stopping at p >= {args.stop_at}"
     )
-    progress = Progress(len(classes) * args.starts, "curate", unit="starts")
-    done = 0
+    progress = progress_bar(len(classes) * args.starts, "curate", unit="starts")
 
     def on_start(result: curate.StartResult) -> None:
-        nonlocal done
-        done += 1
-        progress.update(done)
+        progress.update()
 
     results = curate.curate(drawable, classifier, classes, settings, on_start)
-    progress.finish()
+    progress.close()
     bank = curate.to_bank(results, drawable, getattr(classifier, "name", args.classifier), settings)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     bank.save(args.output)

@@ -117,7 +117,7 @@ def run_default(args: argparse.Namespace) -> int:
         top_k_rate,
         train_classes,
     )
-    from oscserver.audio.progress import Progress
+    from oscserver.audio.video.progress import progress_bar
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -144,9 +144,9 @@ def run_default(args: argparse.Namespace) -> int:
         before = DefaultGenerator(args.size)
         before.pictures.copy_(gen.pictures)
         _log(f"before: {ranks(before)}")
-    progress = Progress(-(-len(classes) // config.block), "train default", unit="blocks")
-    train_classes(gen, trainer, config, lambda done, total, s: progress.update(done))
-    progress.finish()
+    progress = progress_bar(-(-len(classes) // config.block), "train default", unit="blocks")
+    train_classes(gen, trainer, config, lambda done, total, s: progress.update(done - progress.n))
+    progress.close()
     if judges:
         trained = DefaultGenerator(args.size)
         trained.pictures.copy_(gen.pictures)

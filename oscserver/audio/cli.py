@@ -18,7 +18,7 @@ from oscserver.audio.errors import AudioError
 from oscserver.core.errors import OscServerError
 
 if TYPE_CHECKING:
-    from oscserver.audio.render import RenderReport, RenderSettings
+    from oscserver.audio.video.render import RenderReport, RenderSettings
 
 MAPPING_NAMES = ("chroma", "clusters", "wander", "lyrics")
 """The mappings' names, spelled out so building the parser imports nothing heavy (a test
@@ -126,8 +126,8 @@ def _mapping_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def list_knobs(mapping: str) -> int:
-    from oscserver.audio.knobs import describe_knobs
     from oscserver.audio.mappings import mapping_class
+    from oscserver.audio.mappings.knobs import describe_knobs
 
     kind = mapping_class(mapping)
     print(f"{kind.name}: {kind.summary}")
@@ -137,8 +137,8 @@ def list_knobs(mapping: str) -> int:
 
 
 def run_drive(args: argparse.Namespace) -> int:
-    from oscserver.audio.driver import DriveSettings, drive_input, drive_song
-    from oscserver.audio.knobs import parse_assignments
+    from oscserver.audio.live.driver import DriveSettings, drive_input, drive_song
+    from oscserver.audio.mappings.knobs import parse_assignments
 
     if args.list_knobs:
         return list_knobs(args.mapping)
@@ -174,8 +174,8 @@ def run_drive(args: argparse.Namespace) -> int:
 
 
 def run_render(args: argparse.Namespace) -> int:
-    from oscserver.audio.knobs import parse_assignments
-    from oscserver.audio.render import RenderSettings, check_paths, parse_size
+    from oscserver.audio.mappings.knobs import parse_assignments
+    from oscserver.audio.video.render import RenderSettings, check_paths, parse_size
 
     if args.list_knobs:
         return list_knobs(args.mapping)
@@ -184,7 +184,7 @@ def run_render(args: argparse.Namespace) -> int:
     for flag in ("ray_workers", "chunk_frames", "in_flight"):
         if getattr(args, flag) is not None and args.ray is None:
             raise AudioError(f"--{flag.replace('_', '-')} goes with --ray")
-    knobs = dict(parse_assignments(args.knob))
+    knobs: dict[str, object] = dict(parse_assignments(args.knob))
     size = parse_size(args.size) if args.size else None
     settings = [
         RenderSettings(
@@ -206,7 +206,7 @@ def run_render(args: argparse.Namespace) -> int:
     for one in settings:  # every song checked before the first is rendered
         check_paths(one)
     if args.ray is not None:
-        from oscserver.audio.ray_render import CHUNK_FRAMES, RayOptions, render_videos_ray
+        from oscserver.audio.video.ray import CHUNK_FRAMES, RayOptions, render_videos_ray
 
         options = RayOptions(
             address=args.ray,
@@ -215,10 +215,11 @@ def run_render(args: argparse.Namespace) -> int:
             in_flight=args.in_flight,
         )
         reports = render_videos_ray(settings, options, show_progress=not args.quiet)
+        summaries = [report.summary() for report in reports]
     else:
-        reports = render_songs(settings, show_progress=not args.quiet)
-    for report in reports:
-        print(report.summary(), file=sys.stderr)
+        summaries = [report.summary() for report in render_songs(settings, not args.quiet)]
+    for summary in summaries:
+        print(summary, file=sys.stderr)
     return 0
 
 
@@ -247,7 +248,7 @@ def output_paths(songs: list[Path], outputs: list[str]) -> list[Path]:
 
 def render_songs(settings: list[RenderSettings], show_progress: bool = True) -> list[RenderReport]:
     """Render songs one after another in this process, loading the generator once."""
-    from oscserver.audio.render import generator_path, render_video
+    from oscserver.audio.video.render import generator_path, render_video
     from oscserver.generator.runtime import GeneratorRuntime
 
     reports = []

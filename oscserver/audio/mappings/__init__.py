@@ -8,8 +8,8 @@ from oscserver.audio.mappings.base import Mapping
 from oscserver.audio.mappings.chroma import ChromaMapping
 from oscserver.audio.mappings.clusters import ClusterMapping
 from oscserver.audio.mappings.lyrics import LyricsMapping
+from oscserver.audio.mappings.target import ControlTarget
 from oscserver.audio.mappings.wander import WanderMapping
-from oscserver.audio.target import ControlTarget
 
 MAPPINGS: dict[str, type[Mapping]] = {
     m.name: m for m in (ChromaMapping, ClusterMapping, WanderMapping, LyricsMapping)

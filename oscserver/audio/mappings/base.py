@@ -13,10 +13,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from oscserver.audio.features import AudioFeatures, FeatureFrame
-from oscserver.audio.knobs import parse_knobs
-from oscserver.audio.messages import Message
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.analysis.features import AudioFeatures, FeatureFrame
+from oscserver.audio.mappings.knobs import parse_knobs
+from oscserver.audio.mappings.messages import Message
+from oscserver.audio.mappings.target import ControlTarget
 
 
 class Mapping(ABC):

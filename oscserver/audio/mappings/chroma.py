@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from oscserver.audio.analysis.features import AudioFeatures, FeatureFrame
 from oscserver.audio.errors import AudioError
-from oscserver.audio.features import AudioFeatures, FeatureFrame
-from oscserver.audio.knobs import knob
 from oscserver.audio.mappings.base import Mapping
-from oscserver.audio.messages import Message, floats, sparse_pairs
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.mappings.knobs import knob
+from oscserver.audio.mappings.messages import Message, floats, sparse_pairs
+from oscserver.audio.mappings.target import ControlTarget
 from oscserver.generator.noise import truncated_noise
 
 #: One class per pitch class, C to B: volcano, coral reef, strawberry, monarch butterfly, alp,

@@ -18,9 +18,9 @@ import numpy as np
 
 from oscserver.audio.errors import AudioError
 from oscserver.audio.extras import require_lyrics_model
-from oscserver.audio.knobs import knob
 from oscserver.audio.mappings.chroma import DEFAULT_CLASSES, ChromaKnobs, ChromaMapping
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.mappings.knobs import knob
+from oscserver.audio.mappings.target import ControlTarget
 from oscserver.data.imagenet import imagenet_classes
 
 Embed = Callable[[Sequence[str]], np.ndarray]

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import truncnorm
 
+from oscserver.audio.analysis.features import FeatureFrame
 from oscserver.audio.errors import AudioError
-from oscserver.audio.features import FeatureFrame
-from oscserver.audio.knobs import knob
 from oscserver.audio.mappings.base import Mapping
-from oscserver.audio.messages import Message, floats, sparse_pairs
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.mappings.knobs import knob
+from oscserver.audio.mappings.messages import Message, floats, sparse_pairs
+from oscserver.audio.mappings.target import ControlTarget
 
 
 @dataclass(frozen=True, slots=True)

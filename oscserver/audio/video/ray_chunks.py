@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from oscserver.audio.errors import AudioError
-from oscserver.audio.ray_worker import pack_values
+from oscserver.audio.video.ray_worker import pack_values
 
 log = logging.getLogger("oscserver.audio")
 
@@ -56,7 +56,7 @@ class RayStats:
 
 
 class Pool(Protocol):
-    """What the loop needs of :class:`oscserver.audio.ray_render.RayRenderer`."""
+    """What the loop needs of :class:`oscserver.audio.video.ray.RayRenderer`."""
 
     ray: Any
     actors: list[Any]

@@ -11,8 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from oscserver.audio.driver import DriveSettings, drive_song
 from oscserver.audio.errors import AudioError
+from oscserver.audio.live.driver import DriveSettings, drive_song
 from oscserver.client import FrameReader
 from tests.support import free_udp_port, unique_name
 from tests.support.audio_songs import click_times, click_track

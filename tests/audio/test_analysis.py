@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oscserver.audio.analysis import analyse_file, analyse_signal, load_audio
+from oscserver.audio.analysis.features import video_frame_count
+from oscserver.audio.analysis.song import analyse_file, analyse_signal, load_audio
 from oscserver.audio.errors import AudioError
-from oscserver.audio.features import video_frame_count
 from tests.support.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord_song, click_times, click_track
 
 FPS = 30.0

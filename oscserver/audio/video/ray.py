@@ -2,10 +2,10 @@
 
 The driver (this process) does what the single-process render does except inference: it
 checks the paths, analyses the song, runs the control trajectory
-(:func:`oscserver.audio.render.control_trajectory`, one implementation for both paths) and
-encodes (:func:`oscserver.audio.render.write_video`). The trajectory is cut into chunks of
+(:func:`oscserver.audio.video.render.control_trajectory`, one implementation for both paths) and
+encodes (:func:`oscserver.audio.video.render.write_video`). The trajectory is cut into chunks of
 ``chunk_frames`` consecutive frames as it is computed; each chunk's control values go to an
-actor (:class:`oscserver.audio.ray_worker.ChunkRenderer`, the generator loaded once per
+actor (:class:`oscserver.audio.video.ray_worker.ChunkRenderer`, the generator loaded once per
 actor, one GPU each where the cluster has GPUs, else CPU actors with ``threads`` inference
 threads), and the chunks' pixels are encoded in frame order as they come back. At most
 ``in_flight`` chunks are submitted and not yet encoded (``ray.wait`` on a bounded window;
@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from oscserver.audio.errors import AudioError
-from oscserver.audio.ray_chunks import RayStats, chunks_of, in_order
-from oscserver.audio.ray_worker import ChunkRenderer, ShippedModel, read_versions
-from oscserver.audio.render import (
+from oscserver.audio.video.ray_chunks import RayStats, chunks_of, in_order
+from oscserver.audio.video.ray_worker import ChunkRenderer, ShippedModel, read_versions
+from oscserver.audio.video.render import (
     RenderReport,
     RenderSettings,
     RenderTimings,

@@ -10,17 +10,16 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from oscserver.audio.analysis import analyse_file
-from oscserver.audio.driver import read_spec
+from oscserver.audio.analysis.features import AudioFeatures, FeatureFrame
+from oscserver.audio.analysis.song import analyse_file
 from oscserver.audio.errors import AudioError
-from oscserver.audio.features import AudioFeatures, FeatureFrame
+from oscserver.audio.live.driver import read_spec
 from oscserver.audio.mappings import make_mapping
 from oscserver.audio.mappings.chroma import DEFAULT_CLASSES
-from oscserver.audio.mappings.clusters import ClusterModel
-from oscserver.audio.mappings.kmeans import kmeans
+from oscserver.audio.mappings.clusters import ClusterModel, fit_clusters
 from oscserver.audio.mappings.lyrics import pick_classes
-from oscserver.audio.offline_controls import OfflineControls
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.mappings.target import ControlTarget
+from oscserver.audio.video.offline_controls import OfflineControls
 from oscserver.generator.reading import default_model_path
 from oscserver.generator.runtime import GeneratorRuntime
 from tests.support import build_tiny_generator
@@ -108,13 +107,15 @@ def test_kmeans_is_deterministic_and_finds_separate_groups():
     rng = np.random.default_rng(1)
     centres = rng.uniform(-10, 10, (5, 3))
     rows = np.concatenate([c + 0.1 * rng.standard_normal((40, 3)) for c in centres])
-    first, second = kmeans(rows, 5, seed=3), kmeans(rows, 5, seed=3)
-    assert np.array_equal(first.labels, second.labels)
-    assert len(set(first.labels.tolist())) == 5
+    (centroids, labels), (again, again_labels) = (
+        fit_clusters(rows, 5, seed=3, iterations=100) for _ in range(2)
+    )
+    assert np.array_equal(labels, again_labels) and np.array_equal(centroids, again)
+    assert len(set(labels.tolist())) == 5
     for group in range(5):  # each true group falls in one cluster
-        assert len(set(first.labels[group * 40 : (group + 1) * 40].tolist())) == 1
+        assert len(set(labels[group * 40 : (group + 1) * 40].tolist())) == 1
     with pytest.raises(ValueError, match="distinct rows"):
-        kmeans(rows[:3], 5)
+        fit_clusters(rows[:3], 5, seed=0, iterations=100)
 
 
 def test_a_cluster_model_saved_on_one_song_is_reused_on_another(spec, target, tmp_path, chords):

@@ -17,15 +17,15 @@ import pytest
 
 from oscserver.audio.cli import main, output_paths
 from oscserver.audio.errors import AudioError
-from oscserver.audio.ray_chunks import RayStats, chunks_of, in_order
-from oscserver.audio.ray_render import (
+from oscserver.audio.video.ray import (
     RayOptions,
     RayRenderer,
     check_address,
     local_environment,
 )
-from oscserver.audio.ray_worker import ChunkRenderer, ShippedModel, pack_values
-from oscserver.audio.render import RenderSettings, generator_path, render_video
+from oscserver.audio.video.ray_chunks import RayStats, chunks_of, in_order
+from oscserver.audio.video.ray_worker import ChunkRenderer, ShippedModel, pack_values
+from oscserver.audio.video.render import RenderSettings, generator_path, render_video
 from tests.support import build_feedback_generator
 from tests.support.audio_songs import click_track
 
@@ -172,7 +172,7 @@ def test_a_normal_render_never_imports_ray(song, tmp_path):
         f"assert main(['render', {str(song)!r}, '-o', {str(tmp_path / 'n.mp4')!r},"
         " '--fps', '5', '--quiet']) == 0\n"
         "print(sorted(m for m in sys.modules if m == 'ray' or m.startswith(('ray.',"
-        " 'oscserver.audio.ray'))))"
+        " 'oscserver.audio.video.ray'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -2,7 +2,7 @@
 chunks of frames, and the generator file shipped to it.
 
 Nothing here imports Ray: :class:`ChunkRenderer` is a plain class that
-``oscserver/audio/ray_render.py`` turns into a Ray actor (``ray.remote(ChunkRenderer)``), so it
+``oscserver/audio/video/ray.py`` turns into a Ray actor (``ray.remote(ChunkRenderer)``), so it
 also runs (and is tested) without Ray.
 
 The generator reaches the workers through Ray's object store, not the file system: the driver

@@ -5,7 +5,7 @@ Frames stream through one at a time (analyse the song, then for each video frame
 mapping's messages, validation and motion, inference, encoding), so a long song needs no
 more memory than a short one. The same seed gives the same frames.
 
-The pieces are shared with the Ray path (``oscserver/audio/ray_render.py``): the control
+The pieces are shared with the Ray path (``oscserver/audio/video/ray.py``): the control
 trajectory (:func:`control_trajectory`: the mapping's messages, validation and motion, one
 set of control values per frame, deterministic given the seed), the song's preparation
 (:func:`prepare_song`) and the encoding (:func:`write_video`); only where the generator runs
@@ -25,14 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
-from oscserver.audio.analysis import analyse_file
-from oscserver.audio.encoder import BackgroundWriter, VideoWriter
+from oscserver.audio.analysis.features import AudioFeatures
+from oscserver.audio.analysis.song import analyse_file
 from oscserver.audio.errors import AudioError
-from oscserver.audio.features import AudioFeatures
 from oscserver.audio.mappings import Mapping, make_mapping
-from oscserver.audio.offline_controls import OfflineControls
-from oscserver.audio.progress import Progress
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.mappings.target import ControlTarget
+from oscserver.audio.video.encoder import BackgroundWriter, VideoWriter
+from oscserver.audio.video.offline_controls import OfflineControls
+from oscserver.audio.video.progress import progress_bar
 from oscserver.generator.contract import GeneratorSpec
 from oscserver.generator.reading import resolve_model_path
 from oscserver.generator.runtime import GeneratorRuntime
@@ -205,7 +205,7 @@ def write_video(
     encoder's own thread behind a two-frame queue; a progress bar goes to stderr. Returns the
     video encoder's name."""
     total = len(plan.features)
-    progress = Progress(total, f"rendering {settings.song.name}") if show_progress else None
+    progress = progress_bar(total, f"rendering {settings.song.name}") if show_progress else None
     writer = VideoWriter(
         settings.output,
         settings.fps,
@@ -217,15 +217,15 @@ def write_video(
     )
     encoder = BackgroundWriter(writer)
     try:
-        for done, pixels in enumerate(frames, 1):
+        for pixels in frames:
             encoder.write(pixels)
             if progress is not None:
-                progress.update(done)
+                progress.update()
     finally:
         encoder.close()
+        if progress is not None:
+            progress.close()
     timings.encoding = encoder.busy
-    if progress is not None:
-        progress.finish()
     return writer.codec
 
 

@@ -86,7 +86,9 @@ class SongAudio:
         source = self._input.streams.audio[0]
         rate = source.rate if source.rate in AAC_RATES else 48000
         layout = "mono" if source.channels == 1 else "stereo"
-        self.stream = container.add_stream("aac", rate=rate)
+        stream = container.add_stream("aac", rate=rate)
+        assert isinstance(stream, av.AudioStream), "aac is an audio encoder"
+        self.stream = stream
         self.stream.layout = layout
         self._container = container
         self._resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
@@ -149,7 +151,11 @@ class VideoWriter:
         except (av.error.FFmpegError, OSError) as exc:
             raise AudioError(f"cannot write the video {path}: {exc}") from exc
         rate = Fraction(fps).limit_denominator(1001)
-        self._stream = self._container.add_stream(self.codec, rate=rate)
+        stream = self._container.add_stream(self.codec, rate=rate)
+        if not isinstance(stream, av.VideoStream):
+            self._container.close()
+            raise AudioError(f"{self.codec} is not a video encoder; pick an H.264 one")
+        self._stream = stream
         self._stream.width, self._stream.height = width, height
         self._stream.pix_fmt = "yuv420p"
         if self.codec == "libx264":

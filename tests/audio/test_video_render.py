@@ -12,18 +12,18 @@ import av
 import numpy as np
 import pytest
 
-from oscserver.audio.analysis import analyse_file
-from oscserver.audio.encoder import choose_video_encoder, fit_frame
+from oscserver.audio.analysis.song import analyse_file
 from oscserver.audio.errors import AudioError
 from oscserver.audio.mappings import make_mapping
-from oscserver.audio.render import (
+from oscserver.audio.mappings.target import ControlTarget
+from oscserver.audio.video.encoder import choose_video_encoder, fit_frame
+from oscserver.audio.video.render import (
     RenderSettings,
     generator_path,
     parse_size,
     render_frames,
     render_video,
 )
-from oscserver.audio.target import ControlTarget
 from oscserver.generator.reading import default_model_path
 from oscserver.generator.runtime import GeneratorRuntime
 from tests.support.audio_songs import click_times, click_track
@@ -109,7 +109,7 @@ def test_the_same_seed_gives_the_same_frames(short_song):
 def test_a_clusters_render_with_a_curated_bank(short_song, tmp_path):
     """The command line renders with --knob bank=...; once the particle settles on a cluster's
     stored vector the frame is the generator's picture of that vector."""
-    from tests.test_audio_mappings import curated_bank
+    from tests.audio.test_mappings import curated_bank
 
     bank = curated_bank(tmp_path / "bank.npz", count=6, truncation=0.6)
     video = tmp_path / "bank.mp4"
@@ -162,7 +162,7 @@ def test_other_sizes_are_cropped_and_scaled(short_song, tmp_path):
 
 
 def test_without_h264_the_encoder_falls_back_with_a_note(monkeypatch):
-    from oscserver.audio import encoder
+    from oscserver.audio.video import encoder
 
     real = encoder.encoder_available
     monkeypatch.setattr(

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 import soundfile
 
-from oscserver.audio.driver import read_spec
 from oscserver.audio.errors import AudioError
-from oscserver.audio.live_input import BLOCK, LiveAnalyser, open_input
+from oscserver.audio.live.driver import read_spec
+from oscserver.audio.live.input import BLOCK, LiveAnalyser, open_input
 from oscserver.audio.mappings import make_mapping
-from oscserver.audio.offline_controls import OfflineControls
-from oscserver.audio.target import ControlTarget
+from oscserver.audio.mappings.target import ControlTarget
+from oscserver.audio.video.offline_controls import OfflineControls
 from tests.support.audio_songs import C_MAJOR, F_SHARP_MAJOR, chord, click_times, click_track
 
 FPS = 30.0
@@ -88,7 +88,7 @@ def test_live_frames_drive_every_mapping_validly():
 def test_input_and_play_without_the_live_extra_are_clear_errors(tmp_path):
     with pytest.raises(AudioError, match=r"'live' extra.*oscserver\[live\]"):
         open_input("0", FPS)
-    from oscserver.audio.playback import SongPlayer
+    from oscserver.audio.live.playback import SongPlayer
 
     with pytest.raises(AudioError, match=r"--play.*'live' extra"):
         SongPlayer(click_track(tmp_path / "c.wav", seconds=1.0))

@@ -7,13 +7,12 @@ jitter smaller than the lookahead never shows. Tags are wall-clock times (``time
 across machines, their clocks must agree (NTP) to within the lookahead.
 
 For live input (``--input DEVICE``), each frame's features come from the sound card as it
-plays (see ``live_input.py``) and go out at once, or ``lookahead`` ahead if asked.
+plays (see ``input.py``) and go out at once, or ``lookahead`` ahead if asked.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -23,22 +22,17 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from oscserver.audio.analysis import analyse_file
+from oscserver.audio.analysis.features import AudioFeatures, FeatureFrame
+from oscserver.audio.analysis.song import analyse_file
 from oscserver.audio.errors import AudioError
-from oscserver.audio.features import AudioFeatures
+from oscserver.audio.live.osc_out import DriveReport, OscOut
 from oscserver.audio.mappings import Mapping, make_mapping
-from oscserver.audio.messages import Message, bundle_datagram
-from oscserver.audio.progress import format_seconds
-from oscserver.audio.target import ControlTarget
-from oscserver.core.errors import ControlError
+from oscserver.audio.mappings.messages import Message
+from oscserver.audio.mappings.target import ControlTarget
 from oscserver.generator.contract import GeneratorSpec
 from oscserver.generator.reading import read_generator, resolve_model_path
-from oscserver.osc.address_space import AddressSpace
 
 log = logging.getLogger("oscserver.audio")
-
-MAX_DATAGRAM = 65507
-CLOCK_ADDRESSES = ("/tempo", "/beat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +56,6 @@ class DriveSettings:
     """Seconds from the start message to the song's first frame."""
 
 
-@dataclass(slots=True)
-class DriveReport:
-    bundles: int = 0
-    beats: int = 0
-    """Bundles with /beat (and /tempo) for the server's beat clock, among ``bundles``."""
-    late: int = 0
-    """Bundles sent after their own time tag (the server applied them at once)."""
-    worst_late: float = 0.0
-    """Seconds the latest bundle was late."""
-    started_at: float = 0.0
-    """Wall-clock time of the song's first frame."""
-
-
 def read_spec(model: str) -> GeneratorSpec:
     """The generator's contract (its inputs), read from the file without rendering."""
     path = resolve_model_path(model, 256)
@@ -88,42 +69,6 @@ def read_spec(model: str) -> GeneratorSpec:
     except Exception as exc:  # onnxruntime raises several unrelated types for bad files
         raise AudioError(f"{path} is not a loadable ONNX model: {exc}") from exc
     return read_generator(session, path)
-
-
-class OscOut:
-    """A UDP socket to the server; messages are checked against its address space first."""
-
-    def __init__(self, host: str, port: int, spec: GeneratorSpec) -> None:
-        self.address = (host, port)
-        self.space = AddressSpace(spec)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.report = DriveReport()
-
-    def send(self, messages: list[Message], when: float | None) -> None:
-        """One bundle tagged ``when`` (None: immediately)."""
-        for address, args in messages:
-            if address in CLOCK_ADDRESSES:
-                continue  # the server's own commands, not the generator's addresses
-            try:
-                self.space.parse(address, args)
-            except ControlError as exc:
-                raise AudioError(f"the mapping produced an invalid message: {exc}") from exc
-        data = bundle_datagram(messages, when)
-        if len(data) > MAX_DATAGRAM:
-            raise AudioError(f"a bundle of {len(data)} bytes does not fit in one UDP datagram")
-        now = time.time()
-        try:
-            self.sock.sendto(data, self.address)
-        except OSError as exc:
-            host, port = self.address
-            raise AudioError(f"cannot send OSC to {host}:{port}: {exc}") from exc
-        self.report.bundles += 1
-        if when is not None and now > when:
-            self.report.late += 1
-            self.report.worst_late = max(self.report.worst_late, now - when)
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 def drive_song(
@@ -144,7 +89,7 @@ def drive_song(
     mapping.prepare(features)
     player = None
     if settings.play:
-        from oscserver.audio.playback import SongPlayer
+        from oscserver.audio.live.playback import SongPlayer
 
         player = SongPlayer(settings.song)
     out = OscOut(settings.host, settings.port, spec)
@@ -155,12 +100,12 @@ def drive_song(
         if on_start is not None:
             on_start(start)
         log.info(
-            "driving %s:%d with %s: %s (%s), %d frames at %g fps, lookahead %.0f ms",
+            "driving %s:%d with %s: %s (%.1f s), %d frames at %g fps, lookahead %.0f ms",
             settings.host,
             settings.port,
             settings.mapping,
             settings.song.name,
-            format_seconds(features.duration),
+            features.duration,
             len(features),
             settings.fps,
             settings.lookahead * 1000,
@@ -169,16 +114,19 @@ def drive_song(
             threading.Thread(
                 target=player.start_at, args=(start,), name="song-playback", daemon=True
             ).start()
-        events = [(start + f.index / settings.fps, 1, f) for f in features.frames()]
+        # (due, order, what): at the same time, the beat (order 0) goes before the frame.
+        events: list[tuple[float, int, FeatureFrame | list[Message]]] = [
+            (start + f.index / settings.fps, 1, f) for f in features.frames()
+        ]
         events += [(start + t, 0, m) for t, m in beat_messages(features)]
-        for due, kind, event in sorted(events, key=lambda e: (e[0], e[1])):
+        for due, _, event in sorted(events, key=lambda e: (e[0], e[1])):
             if stop.wait(max(0.0, due - settings.lookahead - time.time())):
                 break
-            if kind == 0:
+            if isinstance(event, FeatureFrame):
+                out.send(mapping.frame(event), due)
+            else:
                 out.send(event, due)
                 out.report.beats += 1
-            else:
-                out.send(mapping.frame(event), due)
         if player is not None:  # let the song play out before closing the sound output
             stop.wait(max(0.0, start + features.duration + player.latency - time.time()))
     finally:
@@ -192,7 +140,7 @@ def drive_song(
 def drive_input(settings: DriveSettings, stop: threading.Event | None = None) -> DriveReport:
     """Analyse sound card input ``settings.input_device`` live and send each frame's
     messages as it comes, until ``stop`` is set (or Ctrl+C)."""
-    from oscserver.audio.live_input import open_input
+    from oscserver.audio.live.input import open_input
 
     assert settings.input_device is not None
     stop = stop or threading.Event()
@@ -246,9 +194,9 @@ def beat_messages(features: AudioFeatures) -> list[tuple[float, list[Message]]]:
         bpm = float(np.clip(60.0 / float(np.median(spacing)), 20, 999))
         messages: list[Message] = []
         if sent_tempo is None or abs(bpm - sent_tempo) > 1.0:
-            messages.append(("/tempo", [round(bpm, 3)]))
+            messages.append(("/tempo", (round(bpm, 3),)))
             sent_tempo = bpm
-        messages.append(("/beat", [float(count)]))
+        messages.append(("/beat", (float(count),)))
         events.append((float(when), messages))
     return events
 

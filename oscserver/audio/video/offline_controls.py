@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from oscserver.audio.errors import AudioError
-from oscserver.audio.messages import Message
+from oscserver.audio.mappings.messages import Message
 from oscserver.control.controls import Controls, Snapshot
 from oscserver.core.errors import ControlError
 from oscserver.generator.contract import GeneratorSpec

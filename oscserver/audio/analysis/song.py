@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from oscserver.audio.analysis.features import AudioFeatures, video_frame_count
 from oscserver.audio.errors import AudioError
 from oscserver.audio.extras import require_librosa
-from oscserver.audio.features import AudioFeatures, video_frame_count
 
 ANALYSIS_RATE = 22050
 """Sample rate the song is analysed at (mono)."""

@@ -11,12 +11,16 @@ import dataclasses
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from oscserver.audio.errors import AudioError
 from oscserver.data.imagenet import find_class
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
+"""A knob dataclass."""
 
 
 def knob(default: Any, doc: str, low: float | None = None, high: float | None = None) -> Any:

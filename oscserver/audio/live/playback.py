@@ -22,7 +22,7 @@ def decode_for_playback(path: Path) -> tuple[np.ndarray, int]:
     """The whole song as float32 (samples, channels) at its own rate, 1 or 2 channels."""
     import av
 
-    chunks = []
+    chunks: list[np.ndarray] = []
     try:
         with av.open(str(path)) as container:
             stream = container.streams.audio[0]

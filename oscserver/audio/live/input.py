@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from oscserver.audio import analysis
+from oscserver.audio.analysis.features import FeatureFrame
+from oscserver.audio.analysis.song import FMAX, N_MELS, SPECTRUM_FLOOR_DB
 from oscserver.audio.errors import AudioError
 from oscserver.audio.extras import require_librosa, require_sounddevice
-from oscserver.audio.features import FeatureFrame
 
 PEAK_HALF_LIFE = 20.0
 """Seconds for the loudness reference to halve when the music gets quieter."""
@@ -39,9 +39,7 @@ class LiveAnalyser:
         self.fps = fps
         self.n_fft = 1024 if rate <= 24000 else 2048
         self._window = np.hanning(self.n_fft + 1)[:-1].astype(np.float32)
-        self._mel = librosa.filters.mel(
-            sr=rate, n_fft=self.n_fft, n_mels=analysis.N_MELS, fmax=analysis.FMAX
-        )
+        self._mel = librosa.filters.mel(sr=rate, n_fft=self.n_fft, n_mels=N_MELS, fmax=FMAX)
         self._chroma = librosa.filters.chroma(sr=rate, n_fft=self.n_fft, tuning=0.0)
         self._ref = (self.n_fft / 4) ** 2
         self._ring = np.zeros(self.n_fft, np.float32)
@@ -97,7 +95,7 @@ class LiveAnalyser:
             onset=float(onset),
             beat=bool(beat),
             tempo=0.0,
-            spectrum=np.clip(1.0 - db / analysis.SPECTRUM_FLOOR_DB, 0.0, 1.0).astype(np.float32),
+            spectrum=np.clip(1.0 - db / SPECTRUM_FLOOR_DB, 0.0, 1.0).astype(np.float32),
         )
 
 

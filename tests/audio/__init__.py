@@ -1,0 +1,1 @@
+"""Tests of oscserver/audio/: analysis, mappings, live (drive) and video (render)."""
