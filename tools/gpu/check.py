@@ -6,8 +6,8 @@
 
 It measures, at batch 1 (fps, p50 and p99 ms a frame, each frame = the noise input changed,
 the generator run, the picture on the host), for the embedded default generator at 256 and 512
-(the shipped ``oscserver/models/default-*.onnx`` and ``export.default_generator`` in torch) and
-BigGAN-deep 128/256/512 (random weights from ``export.biggan_model.random_biggan``, exported here
+(the shipped ``oscserver/models/default-*.onnx`` and ``export.default.generator`` in torch) and
+BigGAN-deep 128/256/512 (random weights from ``export.biggan.model.random_biggan``, exported here
 with this machine's torch):
 
 - torch eager CUDA fp32 and fp16, torch.compile(mode="reduce-overhead") (CUDA graphs) in fp16
@@ -25,7 +25,7 @@ takes longer than ``--budget`` seconds: before each step the remaining budget is
 budget is short, and a watchdog ends the run at the budget whatever is running.
 
 ``--cpu`` runs the same steps on the CPU at small sizes (default generator 256, a narrow
-BigGAN-deep 128), so that tests/test_gpu_check.py keeps this script working without a GPU.
+BigGAN-deep 128), so that tests/tools/test_gpu_check.py keeps this script working without a GPU.
 See docs/gpu.md.
 """
 
@@ -682,7 +682,7 @@ class Check:
         stubbed = ensure_biggan_package()
         if stubbed:
             info["stubbed_download_modules"] = stubbed
-        from export.biggan_model import biggan_config, random_biggan
+        from export.biggan.model import biggan_config, random_biggan
 
         torch = self.torch
         started = time.monotonic()
@@ -690,7 +690,7 @@ class Check:
         m.base = random_biggan(config, seed=0)
         info["random_weights_s"] = round(time.monotonic() - started, 2)
         info["parameters_m"] = round(sum(p.numel() for p in m.base.parameters()) / 1e6, 2)
-        info["source"] = "export.biggan_model.random_biggan(seed=0), exported here"
+        info["source"] = "export.biggan.model.random_biggan(seed=0), exported here"
         if m.channel_width:
             info["channel_width"] = m.channel_width
         width = f"-w{m.channel_width}" if m.channel_width else ""
@@ -700,8 +700,8 @@ class Check:
         if path.is_file() and marker.is_file() and marker.read_text() == key:
             info["export"] = "reused from an earlier run on this machine"
         else:
-            from export.biggan import input_specs
-            from export.biggan_model import BigGANGenerator
+            from export.biggan.generator import input_specs
+            from export.biggan.model import BigGANGenerator
 
             started = time.monotonic()
             module = BigGANGenerator(m.base).eval()
@@ -716,10 +716,10 @@ class Check:
     def torch_module(self, m: ModelPlan, half: bool) -> tuple[object, bool]:
         """The torch module for ``m`` and whether it needs autocast for fp16."""
         if m.family == "default":
-            from export.default_generator import DefaultGenerator
+            from export.default.generator import DefaultGenerator
 
             return DefaultGenerator(m.size).eval(), half
-        from export.biggan_model import BigGANGenerator
+        from export.biggan.model import BigGANGenerator
 
         return BigGANGenerator(m.base, half=half).eval(), False
 
@@ -772,9 +772,9 @@ class Check:
             return m.spec
         if self.ort is None:  # torch rows still run: the inputs as the exporter declares them
             if m.family == "default":
-                from export.default_generator import input_specs
+                from export.default.generator import input_specs
             else:
-                from export.biggan import input_specs
+                from export.biggan.generator import input_specs
             inputs = tuple(
                 types.SimpleNamespace(name=d.name, shape=tuple(d.shape), default=d.default_value())
                 for d in input_specs()
@@ -824,7 +824,7 @@ class Check:
             if noise_index is not None:
                 feeds[noise_index] = host_noises[i % len(host_noises)].to(device)
             # torch.device(...) as the default device: DefaultGenerator.forward makes one tensor
-            # without a device (torch.full in export/default_generator.py), which on CUDA would
+            # without a device (torch.full in export/default/generator.py), which on CUDA would
             # meet CUDA tensors in torch.cat and fail.
             with torch.no_grad(), torch.device(device), amp():
                 out = module(*feeds)
@@ -1115,54 +1115,25 @@ def ensure_biggan_package() -> list[str]:
 
 
 def export_onnx(module, specs, path: Path, name: str) -> str:
-    """Export ``module`` to a generator file, the way ``export.onnx_export.export_generator``
-    does (same exporter, cleaning, IR version and contract metadata) minus its ONNX Runtime
-    vs torch check on the CPU, which at 512 would eat the budget: the measurement rows compare
-    every provider's picture with torch eager fp32 instead (``max_diff_vs_eager_fp32``).
-    Falls back to the TorchScript exporter when the dynamo exporter fails (e.g. no
-    onnxscript). Returns which exporter wrote it."""
-    import io
+    """Export ``module`` to a generator file with the writer's unchecked export (same
+    exporter, cleaning, IR version and contract metadata as ``oscserver export``) minus its
+    ONNX Runtime vs torch check on the CPU, which at 512 would eat the budget: the measurement
+    rows compare every provider's picture with torch eager fp32 instead
+    (``max_diff_vs_eager_fp32``). Falls back to the TorchScript exporter when the dynamo
+    exporter fails (e.g. no onnxscript). Returns which exporter wrote it."""
+    from export.writer.generator_file import write_generator_file
 
-    import torch
-
-    from export.onnx_export import (
-        DEFAULT_OPSET,
-        _clean,
-        _lower_ir_version,
-        _torch_export,
-        _write_metadata,
+    written = write_generator_file(
+        module,
+        specs,
+        path,
+        name=name,
+        output_layout="NHWC",
+        output_range=(0.0, 255.0),
+        description=f"{name}, random weights",
+        torchscript_fallback=True,
     )
-
-    names = [s.name for s in specs]
-    example = tuple(torch.from_numpy(s.default_value()) for s in specs)
-    try:
-        model = _torch_export(module, example, names, "image", DEFAULT_OPSET)
-        exporter = f"torch.onnx.export(dynamo=True), opset {DEFAULT_OPSET}"
-    except Exception as exc:
-        import onnx
-
-        first = short_error(exc)[:200]
-        buffer = io.BytesIO()
-        with torch.no_grad():
-            torch.onnx.export(
-                module,
-                example,
-                buffer,
-                dynamo=False,
-                input_names=names,
-                output_names=["image"],
-                opset_version=17,
-            )
-        model = onnx.load_from_string(buffer.getvalue())
-        exporter = f"torch.onnx.export(dynamo=False), opset 17 (dynamo failed: {first})"
-    _clean(model)
-    _lower_ir_version(model)
-    _write_metadata(model, specs, "NHWC", (0.0, 255.0), name, f"{name}, random weights")
-    data = model.SerializeToString()
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return exporter
+    return written.exporter
 
 
 def _version_of(name: str) -> str | None:
