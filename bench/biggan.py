@@ -26,6 +26,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -166,7 +167,8 @@ def bench_biggan(
                 "package_forward": PackageReference(model).to(device).eval(),
                 "exported_module": BigGANGenerator(model).to(device).eval(),
             }
-            renders = {}
+            # Label -> one frame: (provider, precision) for the files, a name for eager torch.
+            renders: dict[tuple[str, str] | str, Callable[..., None]] = {}
             for key, runtime in runtimes.items():
 
                 def render_onnx(c, n, t, runtime=runtime):

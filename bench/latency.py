@@ -99,65 +99,66 @@ def measure_osc_to_frame(
 def bench_latency(fps_list: list[float], messages: int, size: int, model: str = "default") -> dict:
     """OSC-to-frame latency: send /truncation over UDP to a server in another process and read
     shared memory until a frame whose metadata shows the message arrived."""
+    rows = [_latency_at(fps, messages, size, model) for fps in fps_list]
+    return {"benchmark": "latency", "machine": machine(), "results": rows}
+
+
+def _latency_at(fps: float, messages: int, size: int, model: str) -> dict:
+    """One row of :func:`bench_latency`: a server at ``fps``, measured, stopped."""
     from oscserver.client import FrameReader
 
-    rows = []
-    for fps in fps_list:
-        port = _free_udp_port()
-        shm_name = f"oscserver-bench-{os.getpid()}-{int(fps)}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "oscserver",
-                "serve",
-                "--model",
-                model,
-                "--size",
-                str(size),
-                "--fps",
-                str(fps),
-                "--osc-port",
-                str(port),
-                "--shm",
-                shm_name,
-                "--status-interval",
-                "0",
-                "--http-port",
-                "-1",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            with (
-                FrameReader(shm_name) as reader,
-                socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock,
-            ):
-                if reader.wait(timeout=60.0) is None:
-                    raise RuntimeError("server produced no frame within 60 s")
-                address = ("127.0.0.1", port)
-                samples = measure_osc_to_frame(
-                    reader, lambda packet, to=address: sock.sendto(packet, to), fps, messages
-                )
-        finally:
-            server.terminate()
-            server.wait(10)
-        interval = 1000.0 / fps
-        figures = samples.percentiles()
-        rows.append(
-            {
-                "fps": fps,
-                "size": size,
-                "messages": messages,
-                "answered": len(samples.end_to_end_ms),
-                **figures,
-                # The target: one frame interval plus inference time (its median, its p99).
-                "target_ms_with_render_p50": interval + figures["render_ms_p50"],
-                "target_ms_with_render_p99": interval + figures["render_ms_p99"],
-            }
-        )
-    return {"benchmark": "latency", "machine": machine(), "results": rows}
+    port = _free_udp_port()
+    shm_name = f"oscserver-bench-{os.getpid()}-{int(fps)}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "oscserver",
+            "serve",
+            "--model",
+            model,
+            "--size",
+            str(size),
+            "--fps",
+            str(fps),
+            "--osc-port",
+            str(port),
+            "--shm",
+            shm_name,
+            "--status-interval",
+            "0",
+            "--http-port",
+            "-1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        with (
+            FrameReader(shm_name) as reader,
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock,
+        ):
+            if reader.wait(timeout=60.0) is None:
+                raise RuntimeError("server produced no frame within 60 s")
+            address = ("127.0.0.1", port)
+            samples = measure_osc_to_frame(
+                reader, lambda packet: sock.sendto(packet, address), fps, messages
+            )
+    finally:
+        server.terminate()
+        server.wait(10)
+    interval = 1000.0 / fps
+    figures = samples.percentiles()
+    return {
+        "fps": fps,
+        "size": size,
+        "messages": messages,
+        "answered": len(samples.end_to_end_ms),
+        **figures,
+        # The target: one frame interval plus inference time (its median, its p99).
+        "target_ms_with_render_p50": interval + figures["render_ms_p50"],
+        "target_ms_with_render_p99": interval + figures["render_ms_p99"],
+    }
 
 
 def _free_udp_port() -> int:

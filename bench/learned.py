@@ -161,6 +161,7 @@ def learn_and_roll_out(work: Path, learn_seconds: float, picture: Path) -> list[
     ]
     command += ["--out", str(out), "--update-every", "10", "--keep", "1000", "--threads", "1"]
     learner = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert learner.stdout is not None and learner.stdin is not None  # both are pipes
     events = []
     started = time.monotonic()
     try:

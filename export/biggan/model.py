@@ -31,9 +31,15 @@ and changes three things, all at export time, on a copy:
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
+
+if TYPE_CHECKING:
+    # The package has no type hints: its classes are Any to mypy, named here for the reader.
+    from pytorch_pretrained_biggan import BigGAN, BigGANConfig
+    from pytorch_pretrained_biggan.model import BigGANBatchNorm
 
 #: The package's own configurations for the three published resolutions.
 RESOLUTIONS = (128, 256, 512)
@@ -41,7 +47,7 @@ NUM_CLASSES = 1000
 NOISE_DIM = 128
 
 
-def biggan_config(resolution: int, channel_width: int | None = None):
+def biggan_config(resolution: int, channel_width: int | None = None) -> BigGANConfig:
     """The package's ``BigGANConfig`` for ``resolution`` (128, 256 or 512).
 
     ``channel_width`` overrides the width (128 in the published models) for small test models.
@@ -71,7 +77,10 @@ def statistics_weights(truncation: torch.Tensor, n_stats: int) -> torch.Tensor:
 class TruncatedBatchNorm(nn.Module):
     """The package's ``BigGANBatchNorm`` with the truncation as a tensor (see module docs)."""
 
-    def __init__(self, norm: nn.Module) -> None:
+    running_means: torch.Tensor
+    running_vars: torch.Tensor
+
+    def __init__(self, norm: BigGANBatchNorm) -> None:
         super().__init__()
         self.eps = float(norm.eps)
         self.conditional = bool(norm.conditional)
@@ -107,7 +116,7 @@ class TruncatedBatchNorm(nn.Module):
         return x * a.reshape(1, -1, 1, 1) + b.reshape(1, -1, 1, 1)
 
 
-def exportable_copy(model: nn.Module) -> nn.Module:
+def exportable_copy(model: BigGAN) -> BigGAN:
     """A copy of a package ``BigGAN`` ready to trace: statistics interpolated from a tensor
     truncation, spectral norm folded into the weights, ``conv_to_rgb`` cut to three channels.
     The original is left untouched (it is the reference the export is checked against)."""
@@ -126,6 +135,7 @@ def exportable_copy(model: nn.Module) -> nn.Module:
     rgb = nn.Conv2d(full.in_channels, 3, full.kernel_size, padding=full.padding)
     with torch.no_grad():
         rgb.weight.copy_(full.weight[:3])
+        assert rgb.bias is not None  # nn.Conv2d has one unless made with bias=False
         rgb.bias.copy_(full.bias[:3])
     generator.conv_to_rgb = rgb
     return model
@@ -147,7 +157,7 @@ class BigGANGenerator(nn.Module):
     statistics interpolation and the final conversion run in float32).
     """
 
-    def __init__(self, model: nn.Module, half: bool = False) -> None:
+    def __init__(self, model: BigGAN, half: bool = False) -> None:
         super().__init__()
         self.model = exportable_copy(model)
         self.dtype = torch.float16 if half else torch.float32
@@ -168,7 +178,7 @@ class PackageReference(nn.Module):
     :class:`BigGANGenerator` (the truncation goes in as a Python float, as the package wants).
     Used to check exports; not traceable."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: BigGAN) -> None:
         super().__init__()
         self.model = model.eval()
 
@@ -179,7 +189,7 @@ class PackageReference(nn.Module):
         return to_pixels(self.model(noise * t, class_weights, t))
 
 
-def random_biggan(config, seed: int = 0) -> nn.Module:
+def random_biggan(config: BigGANConfig, seed: int = 0) -> BigGAN:
     """A package ``BigGAN`` with random weights that draws pictures rather than NaNs.
 
     The package leaves the last batch norm's affine parameters uninitialised, the stored
@@ -211,7 +221,7 @@ def random_biggan(config, seed: int = 0) -> nn.Module:
     return model
 
 
-def _converge_spectral_norms(model: nn.Module, iterations: int = 30) -> None:
+def _converge_spectral_norms(model: BigGAN, iterations: int = 30) -> None:
     """Power-iterate every spectral norm's ``u`` and ``v``. A fresh ``spectral_norm`` holds
     random ones, and in eval mode sigma is read from them as they are (``u . W v``, near zero
     for random vectors), which blows the activations up; trained weights hold converged ones."""
@@ -231,7 +241,7 @@ def _converge_spectral_norms(model: nn.Module, iterations: int = 30) -> None:
 MEASURE_BATCH = 2
 
 
-def _measure_statistics(model: nn.Module, norms: list[nn.Module], config) -> None:
+def _measure_statistics(model: BigGAN, norms: list[BigGANBatchNorm], config: BigGANConfig) -> None:
     n = config.n_stats
     gen = torch.Generator().manual_seed(1)
     label = torch.zeros(MEASURE_BATCH, config.num_classes)

@@ -80,7 +80,8 @@ def load_classifier(spec: str = TRAINING_CLASSIFIER) -> nn.Module:
     for p in net.parameters():
         p.requires_grad_(False)
     if not hasattr(net, "name"):
-        net.name = spec
+        # torch types a module's attributes as Tensor | Module; a plain name is fine at run time.
+        net.name = spec  # type: ignore[assignment]
     return net
 
 

@@ -94,6 +94,13 @@ def free_inputs(inputs: Sequence[InputDeclaration]) -> list[InputDeclaration]:
     return free
 
 
+def _bounds(d: InputDeclaration) -> tuple[float, float]:
+    """The range of an input that is not feedback (the contract gives every such one)."""
+    if d.range is None:
+        raise CurateError(f"{d.name} declares no range")
+    return d.range
+
+
 class _Start:
     """One start's raw parameters and how they map into the inputs' ranges."""
 
@@ -112,7 +119,7 @@ class _Start:
                 if 0 <= label < length:
                     raw[0, label] = raw.max() - 0.7
             else:
-                lo, hi = d.range
+                lo, hi = _bounds(d)
                 spread = min(1.0, (hi - lo) / 4)
                 raw = np.clip(rng.standard_normal((1, length)) * spread, lo, hi)
             self.raw[d.name] = torch.tensor(raw, dtype=torch.float32, requires_grad=True)
@@ -129,7 +136,7 @@ class _Start:
         with torch.no_grad():
             for d in self.inputs:
                 if d.role != "class_weights":
-                    self.raw[d.name].clamp_(*d.range)
+                    self.raw[d.name].clamp_(*_bounds(d))
 
     def snapshot(self) -> dict[str, torch.Tensor]:
         return {k: v.detach().clone() for k, v in self.raw.items()}
@@ -176,7 +183,7 @@ def fixed_values(
         if d.role != "scalar":
             continue
         value = given.get(d.name, d.default_value().reshape(-1)[0])
-        lo, hi = d.range
+        lo, hi = _bounds(d)
         if not lo <= value <= hi:
             raise CurateError(f"{d.name} = {value:g} is outside its range [{lo:g}, {hi:g}]")
         out[d.name] = torch.full(d.shape, float(value))

@@ -26,11 +26,14 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from export.writer.errors import ExportError
 from export.writer.generator_file import validated
 from oscserver.generator.contract import LAYOUTS, ROLES, InputDeclaration
+
+if TYPE_CHECKING:
+    import torch
 
 INPUT_SYNTAX = "NAME:ROLE:SHAPE:RANGE[:DEFAULT], e.g. latent:noise:1x64:-3,3 (see docs/export.md)"
 
@@ -160,13 +163,14 @@ def read_spec_file(path: Path) -> GeneratorDeclaration:
     if "layout" in output:
         declaration.output_layout = str(output["layout"])
     if "range" in output:
-        declaration.output_range = tuple(_floats(json.dumps(output["range"]), "output range", 2))
+        low, high = _floats(json.dumps(output["range"]), "output range", 2)
+        declaration.output_range = (low, high)
     if declaration.output_layout not in LAYOUTS:
         raise ExportError(f"--spec {path}: output layout must be one of {', '.join(LAYOUTS)}")
     return declaration
 
 
-def load_factory(target: str, search_path: Path | None = None):
+def load_factory(target: str, search_path: Path | None = None) -> torch.nn.Module:
     """Import ``PACKAGE.MODULE:FACTORY`` and return the module it makes (in eval mode)."""
     import torch
 
@@ -182,7 +186,7 @@ def load_factory(target: str, search_path: Path | None = None):
             f"cannot import {module_name!r} ({exc}); run from the folder that holds it or pass "
             "--path"
         ) from exc
-    factory = python_module
+    factory: Any = python_module  # then each attribute along the dotted name
     for part in attribute.split("."):
         if not hasattr(factory, part):
             raise ExportError(f"{module_name} has no attribute {attribute!r}")

@@ -112,6 +112,16 @@ class DefaultGenerator(nn.Module):
     The weights depend only on ``seed`` and the class pictures on their file, never on ``size``.
     """
 
+    # Buffers (register_buffer), declared for the type checker.
+    freqs: torch.Tensor
+    freq_x: torch.Tensor
+    freq_y: torch.Tensor
+    phases: torch.Tensor
+    orient: torch.Tensor
+    axis: torch.Tensor
+    taps: torch.Tensor
+    pictures: torch.Tensor
+
     def __init__(self, size: int = 256, seed: int = SEED, pictures: bool = True) -> None:
         """``pictures``: load the trained class pictures (:data:`PICTURES_PATH`; a missing or
         broken file is an error); with ``False`` every class picture is flat grey."""
@@ -221,7 +231,9 @@ class DefaultGenerator(nn.Module):
         return sampled.reshape(3, self.size * self.size).t() * 255.0
 
     @staticmethod
-    def _modulate(weight: torch.Tensor, style: torch.Tensor, gain: torch.Tensor) -> torch.Tensor:
+    def _modulate(
+        weight: torch.Tensor, style: torch.Tensor, gain: torch.Tensor | float
+    ) -> torch.Tensor:
         """StyleGAN2-style modulation: scale input rows, unit-normalise output columns, gain."""
         w = weight * style.reshape(-1, 1)
         return w * (gain / torch.sqrt((w * w).sum(dim=0, keepdim=True) + 1e-8))

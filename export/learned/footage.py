@@ -173,6 +173,7 @@ class _World:
         """A filled silhouette below a height profile, shaded and (hills, verge) textured."""
         n = self.n
         xs = self._columns(x0)
+        fill: np.ndarray  # float: float64 or float32 by layer, the canvas takes either
         if layer == "mountains":
             top = n * (0.58 - 0.2 * _profile(self.mountain_waves, xs))
             color = np.broadcast_to(self.colors[3], (n, n, 3))

@@ -45,10 +45,13 @@ def write_video(frames: Iterable[np.ndarray], path: str | Path, fps: int = 30) -
     codec = video_encoder()
     count = 0
     with av.open(str(path), "w") as container:
-        stream = None
+        stream: av.VideoStream | None = None
         for image in frames:
             if stream is None:
-                stream = container.add_stream(codec, rate=fps)
+                added = container.add_stream(codec, rate=fps)
+                if not isinstance(added, av.VideoStream):
+                    raise FootageError(f"{codec} makes a {type(added).__name__}, not video")
+                stream = added
                 stream.height, stream.width = image.shape[:2]
                 stream.pix_fmt = "yuv420p"
                 if codec == "libx264":

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -96,6 +97,12 @@ class _Residual(nn.Module):
 
 class NextFrameNet(nn.Module):
     """``[B, 3, S, S]`` in 0..1 -> the next frame, same shape, in 0..1."""
+
+    # Buffers (register_buffer), declared for the type checker.
+    motion: torch.Tensor
+    change_gain: torch.Tensor
+    near_speed: torch.Tensor
+    near_rows: torch.Tensor
 
     def __init__(self, config: NextFrameConfig) -> None:
         super().__init__()
@@ -218,6 +225,8 @@ def jitter_texture(size: int, seed: int = 0) -> torch.Tensor:
 class NextFrameGenerator(nn.Module):
     """The exported generator: ``previous`` NHWC 0..255 float, ``jitter`` ``[1]`` -> uint8."""
 
+    texture: torch.Tensor
+
     def __init__(self, net: NextFrameNet) -> None:
         super().__init__()
         self.net = net
@@ -306,7 +315,7 @@ class NextFrameTrainer:
         # The near layer, small and told apart by colour alone, learns at a higher rate.
         near = list(net.near.parameters()) if net.near is not None else []
         others = [p for p in net.parameters() if all(p is not q for q in near)]
-        groups = [{"params": others}]
+        groups: list[dict[str, Any]] = [{"params": others}]
         if near:
             groups.append({"params": near, "lr": NEAR_LR})
         self.optimizer = torch.optim.Adam(groups, lr=lr)
@@ -378,9 +387,9 @@ class NextFrameTrainer:
         """The near layer's lesson on this batch: which pixels of the frame (``seen``, as the
         model gets it) the near speed moves better than their row's (labelled on the ``clean``
         frame and the one ``following`` it); only the rows where that can differ count."""
-        if following is None:
-            return None
         net = self.net
+        if following is None or net.near is None:  # not a batch the near layer learns from
+            return None
         labels = near_labels(
             clean, following, net.row_speeds(0), int(net.near_speed), net.near_rows
         )
@@ -558,7 +567,7 @@ def export_nextframe(
 
 
 def _start_default(start_frame: np.ndarray | float, size: int) -> float | list[int]:
-    if np.isscalar(start_frame):
+    if isinstance(start_frame, int | float | np.number):
         value = float(start_frame)
         if not 0 <= value <= 255:
             raise ValueError(f"start fill {value} lies outside 0..255")

@@ -89,7 +89,7 @@ def measure_latency(
     serve = [
         "serve",
         "--model",
-        str(m.path),
+        str(m.file()),
         "--provider",
         provider,
         "--fps",

@@ -176,8 +176,8 @@ def generator_spec(m: ModelPlan, ort: types.ModuleType | None) -> Any:
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    session = ort.InferenceSession(str(m.path), options, providers=[CPU_EP])
-    m.spec = read_generator(session, m.path)
+    session = ort.InferenceSession(str(m.file()), options, providers=[CPU_EP])
+    m.spec = read_generator(session, m.file())
     return m.spec
 
 
@@ -297,13 +297,13 @@ def measure_ort(
         options = (
             [(CUDA_EP, {"device_id": "0"}), (CPU_EP, {})] if provider == CUDA_EP else [(CPU_EP, {})]
         )
-        session = create_session(m.path, session_options(threads), options)
+        session = create_session(m.file(), session_options(threads), options)
         running = session.get_providers()[0]
         if running != provider:
             raise RuntimeError(f"{provider} did not start; onnxruntime runs {running}")
-        spec = read_generator(session, m.path)
+        spec = read_generator(session, m.file())
         if variant == "ort_cuda":
-            renderer = HostRenderer(session, spec)
+            renderer: HostRenderer | BoundRenderer = HostRenderer(session, spec)
             extra["path"] = "session.run with numpy feeds (io_binding.HostRenderer)"
         else:
             renderer = BoundRenderer(session, spec, "cpu")
@@ -316,7 +316,7 @@ def measure_ort(
     else:
         provider = "cpu" if variant == "ort_cpu" else "cuda"
         runtime = GeneratorRuntime(
-            m.path,
+            m.file(),
             provider=provider,
             threads=threads,
             cuda_graph=variant == "ort_cuda_graph",

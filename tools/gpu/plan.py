@@ -52,6 +52,12 @@ class ModelPlan:
     spec: Any = None  # the generator contract read from the file
     reference: np.ndarray | None = None  # torch eager fp32 picture for the first noise
 
+    def file(self) -> Path:
+        """The prepared ONNX file (RuntimeError when it was never prepared)."""
+        if self.path is None:
+            raise RuntimeError(f"{self.name} has no generator file: it was not prepared")
+        return self.path
+
 
 @dataclass
 class Step:
