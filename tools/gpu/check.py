@@ -25,10 +25,11 @@ takes longer than ``--budget`` seconds: before each step the remaining budget is
 budget is short, and a watchdog ends the run at the budget whatever is running.
 
 ``--cpu`` runs the same steps on the CPU at small sizes (default generator 256, a narrow
-BigGAN-deep 128), so that tests/test_gpu_check.py keeps this script working without a GPU.
-The steps live beside this file: the plan (``plan.py``), the environment, the
-measurements and the latency step, the runner, the report and the stubs for missing modules.
-See docs/gpu.md.
+BigGAN-deep 128), so that tests/tools/test_gpu_check.py keeps this script working without a GPU.
+
+This file is the entry point; the steps live beside it: the plan (``plan.py``), the
+environment, the measurements and the latency step, the runner, the report and the stubs for
+missing modules. See docs/gpu.md.
 """
 
 from __future__ import annotations
