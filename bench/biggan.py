@@ -1,7 +1,7 @@
 """``oscserver bench biggan``: BigGAN-deep frames per second, ONNX Runtime vs PyTorch eager.
 
 For each resolution, a BigGAN-deep with random weights (the package's architecture, see
-:func:`export.biggan_model.random_biggan`) is exported to a temporary file and rendered with
+:func:`export.biggan.model.random_biggan`) is exported to a temporary file and rendered with
 the same drifting inputs (``bench.generator.drift_inputs``) by
 
 * ONNX Runtime, as the server runs it (``GeneratorRuntime.render``: session plus pixels), once
@@ -26,6 +26,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark with parsed ``args`` and print its JSON result."""
     try:
-        for name in ("torch", "export.biggan", "pytorch_pretrained_biggan"):
+        for name in ("torch", "export.biggan.generator", "pytorch_pretrained_biggan"):
             importlib.import_module(name)
     except ModuleNotFoundError as exc:
         print(
@@ -136,8 +137,8 @@ def bench_biggan(
     """Time every resolution; see the module docstring. Returns a JSON-ready dict."""
     import torch
 
-    from export.biggan import export_biggan_model
-    from export.biggan_model import BigGANGenerator, PackageReference, biggan_config, random_biggan
+    from export.biggan.generator import export_biggan_model
+    from export.biggan.model import BigGANGenerator, PackageReference, biggan_config, random_biggan
     from oscserver.generator.runtime import GeneratorRuntime
 
     torch.set_num_threads(threads)
@@ -166,7 +167,8 @@ def bench_biggan(
                 "package_forward": PackageReference(model).to(device).eval(),
                 "exported_module": BigGANGenerator(model).to(device).eval(),
             }
-            renders = {}
+            # Label -> one frame: (provider, precision) for the files, a name for eager torch.
+            renders: dict[tuple[str, str] | str, Callable[..., None]] = {}
             for key, runtime in runtimes.items():
 
                 def render_onnx(c, n, t, runtime=runtime):

@@ -76,7 +76,7 @@ def ranks_of(pictures: np.ndarray, classes, classifier, batch: int = 16) -> np.n
     """The rank of each picture's own class among the classifier's logits (0: top-1)."""
     import torch
 
-    from export.classifier import class_ranks
+    from export.curation.classifier import class_ranks
 
     n_classes, n_seeds = pictures.shape[:2]
     flat = pictures.reshape(n_classes * n_seeds, *pictures.shape[2:])
@@ -102,7 +102,7 @@ def summary(ranks: np.ndarray) -> dict:
 def bench_classes(
     model, classes, seeds, truncation, csv: Path | None = None, markdown: Path | None = None
 ) -> dict:
-    from export.classifier import load_classifier
+    from export.curation.classifier import load_classifier
 
     began = time.perf_counter()
     pictures = render_classes(model, classes, seeds, truncation)

@@ -95,12 +95,12 @@ def bench_generator(sizes: list[int], seconds: float, threads: int) -> dict:
 
 
 def bench_eager(size: int, frames: int, threads: int = EAGER_THREADS) -> float:
-    """Frames per second of the default generator (:class:`export.default_generator.
+    """Frames per second of the default generator (:class:`export.default.generator.
     DefaultGenerator`) at ``size`` in PyTorch eager on the CPU under ``torch.inference_mode``,
     with the same drifting inputs ONNX Runtime gets. Needs torch."""
     import torch
 
-    from export.default_generator import DefaultGenerator
+    from export.default.generator import DefaultGenerator
 
     if frames < 1:
         raise ValueError("frames must be at least 1")

@@ -8,7 +8,7 @@
    second through the next-frame model, at 64 (and 128) pixels, on 1 and 2 torch threads.
 2. Time until the next-frame model (from scratch, 1 thread, as the learner runs) beats
    repeating the previous frame on held-out frames, and until it halves that error.
-3. The learner (``python -m export.learn``) run for ``--learn-seconds`` from an untrained
+3. The learner (``python -m export.learned.learn``) run for ``--learn-seconds`` from an untrained
    model; the models announced after about 20 s, 1 min and 5 min of learning are each run on
    their own output from the same held-out frame, next to the real footage, in one PNG:
    ``docs/images/learned-nextframe-rollouts.png``.
@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from export.footage import FootageConfig, render_frames
-from export.frames import write_png, write_video
+from export.learned.footage import FootageConfig, render_frames
+from export.learned.frames import write_png, write_video
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,8 +54,8 @@ def throughput(seconds: float, sizes: tuple[int, ...]) -> list[str]:
     """Markdown rows: model, size, threads, frames (pairs) a second."""
     import torch
 
-    from export.nextframe import NextFrameConfig, NextFrameTrainer
-    from export.vae import VaeConfig, train_vae
+    from export.learned.nextframe import NextFrameConfig, NextFrameTrainer
+    from export.learned.vae import VaeConfig, train_vae
 
     rows = []
     for size in sizes:
@@ -88,7 +88,7 @@ def time_to_beat(budget: float) -> list[str]:
     """Seconds and steps of training (1 thread) until the model beats repeat-previous."""
     import torch
 
-    from export.nextframe import NextFrameConfig, NextFrameTrainer, evaluate
+    from export.learned.nextframe import NextFrameConfig, NextFrameTrainer, evaluate
 
     torch.set_num_threads(1)
     footage = render_frames(FootageConfig(size=64, frames=560, seed=0))
@@ -140,8 +140,8 @@ def best_single_shift(frames: np.ndarray, largest: int = 8) -> tuple[float, int]
 
 def learn_and_roll_out(work: Path, learn_seconds: float, picture: Path) -> list[str]:
     """Run the learner, keep the snapshot models, roll each out, write the picture."""
-    from export.alive import rollout_metrics
-    from export.nextframe import load_checkpoint, rollout
+    from export.learned.alive import rollout_metrics
+    from export.learned.nextframe import load_checkpoint, rollout
 
     footage = render_frames(FootageConfig(size=64, frames=660, seed=0))
     video = work / "window.mp4"
@@ -150,9 +150,18 @@ def learn_and_roll_out(work: Path, learn_seconds: float, picture: Path) -> list[
     train = [sys.executable, "-m", "export.train_cli", "nextframe", str(video), "-o", str(model)]
     subprocess.run([*train, "--steps", "0"], cwd=ROOT, check=True, capture_output=True)
     out = work / "learned"
-    command = [sys.executable, "-m", "export.learn", "--model", str(model), "--video", str(video)]
+    command = [
+        sys.executable,
+        "-m",
+        "export.learned.learn",
+        "--model",
+        str(model),
+        "--video",
+        str(video),
+    ]
     command += ["--out", str(out), "--update-every", "10", "--keep", "1000", "--threads", "1"]
     learner = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert learner.stdout is not None and learner.stdin is not None  # both are pipes
     events = []
     started = time.monotonic()
     try:
@@ -203,8 +212,8 @@ def vae_samples(work: Path, picture: Path, size: int = 64) -> list[str]:
     two; the table row gives the samples' sharpness as a ratio to the footage's."""
     import onnxruntime as ort
 
-    from export.alive import sharpness
-    from export.train_cli import vae_epochs
+    from export.learned.alive import sharpness
+    from export.learned.commands import vae_epochs
     from oscserver.generator.noise import truncated_noise
 
     video = work / f"window-{size}.mp4"

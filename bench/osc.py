@@ -63,10 +63,15 @@ def bench_decode(repeats: int) -> list[dict]:
     rows = []
     for name, data in sample_datagrams().items():
         number = 200 if len(data) > 1000 else 5000
-        ours = min(timeit.repeat(lambda d=data: decode(d), number=number, repeat=repeats))
-        theirs = min(
-            timeit.repeat(lambda d=data: OscPacket(d).messages, number=number, repeat=repeats)
-        )
+
+        def ours_once(d: bytes = data) -> object:
+            return decode(d)
+
+        def theirs_once(d: bytes = data) -> object:
+            return OscPacket(d).messages
+
+        ours = min(timeit.repeat(ours_once, number=number, repeat=repeats))
+        theirs = min(timeit.repeat(theirs_once, number=number, repeat=repeats))
         rows.append(
             {
                 "datagram": name,

@@ -12,7 +12,7 @@ default), and compare the last third of the run with the footage:
 - **colour drift**: the largest per-channel difference of the mean colour, in levels.
 
 Also writes a picture: rows of footage and rollout at frames 0, 10, 30, 100, 300.
-The measures and their aims are in export/alive.py (plain numpy), shared with the training
+The measures and their aims are in export/learned/alive.py (plain numpy), shared with the training
 check and the tests.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.report import machine, print_json
-from export.alive import rollout_metrics
+from export.learned.alive import rollout_metrics
 
 PICTURE_FRAMES = (0, 10, 30, 100, 300)
 
@@ -68,7 +68,7 @@ def bench_rollout(
 
 
 def read_footage(footage: Path, size: int) -> np.ndarray:
-    from export.frames import read_frames
+    from export.learned.frames import read_frames
 
     return read_frames(footage, size)
 

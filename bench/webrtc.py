@@ -77,12 +77,15 @@ async def _measure(size: int, viewers: int, seconds: float, fps: float, codec: s
         )
     )
     await server.start()
-    clients = [ViewerClient(server.http.port, keep_pixels=False, history=1) for _ in range(viewers)]
+    if server.http is None or server.frame_clock is None:
+        raise RuntimeError("the server started without its HTTP server or frame clock")
+    http, frame_clock = server.http, server.frame_clock
+    clients = [ViewerClient(http.port, keep_pixels=False, history=1) for _ in range(viewers)]
     try:
         for client in clients:
             await client.connect()
         await asyncio.sleep(2.0)  # encoders start, bitrate settles
-        stats = server.frame_clock.stats
+        stats = frame_clock.stats
         rendered, received = stats.rendered, [c.received for c in clients]
         began = time.monotonic()
         await asyncio.sleep(seconds)

@@ -1,340 +1,56 @@
-"""``oscserver train ...``: make footage and train learned generators from it.
+"""``oscserver train ...``: make footage and train generators from it.
+
+The top-level CLI calls :func:`main` with the arguments after ``train``. Each family registers
+its own subcommands (``add_train_commands`` in its ``commands`` module, listed in
+:data:`FAMILIES`)::
 
     oscserver train footage -o window.mp4 [--size 64] [--frames 600] [--seed 0] [--speed 1]
-    oscserver train footage -o frames/                # a folder of PNGs instead
     oscserver train vae FOOTAGE -o vae.onnx [--size 32|64|128|256] [--latent 32] [--epochs 20|40]
     oscserver train nextframe FOOTAGE -o nextframe.onnx [--size 64] [--minutes 2 | --epochs 10]
     oscserver train default -o mine.onnx --classes 207,volcano [--steps 55] [--fresh] [--judge]
 
-FOOTAGE is a video file or a folder of images. ``vae`` and ``nextframe`` write the generator
-(``.onnx``) and a torch checkpoint beside it (``.pt``: weights, configuration, optimizer), from
-which ``python -m export.learn`` goes on learning while the server plays. Runs as
-``python -m export.train_cli ...`` too. See docs/learned.md.
+Runs as ``python -m export.train_cli ...`` too. See docs/learned.md and docs/curation.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
-from pathlib import Path
+from collections.abc import Sequence
 
-VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi")
+from export.command_line import Failures, run_command
+from export.default import commands as default
+from export.learned import commands as learned
 
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _common(parser: argparse.ArgumentParser, sizes: tuple[int, ...] | None) -> None:
-    parser.add_argument("footage", type=Path, help="video file or folder of images")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="ONNX file to write")
-    size = {"choices": sizes} if sizes else {}
-    parser.add_argument("--size", type=int, default=64, help="frame size (default 64)", **size)
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=None,
-        help="passes over the footage (vae: 20, 40 from 128 up; nextframe: 10)",
-    )
-    parser.add_argument("--max-frames", type=int, default=3000, help="frames read at most")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default all)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+#: The families ``oscserver train`` offers, in the order ``--help`` lists their commands.
+FAMILIES = (learned, default)
 
 
 def build_parser(prog: str = "oscserver train") -> argparse.ArgumentParser:
+    """The ``oscserver train`` parser, the families' subcommands in :data:`FAMILIES` order."""
     parser = argparse.ArgumentParser(prog=prog, description="Train learned generators.")
-    sub = parser.add_subparsers(dest="command", metavar="WHAT", required=True)
-
-    footage = sub.add_parser("footage", help="render procedural train-window footage")
-    footage.add_argument("-o", "--output", type=Path, required=True, help="video or folder")
-    footage.add_argument("--size", type=int, default=64, help="frame size (default 64)")
-    footage.add_argument("--frames", type=int, default=600, help="frames (default 600)")
-    footage.add_argument("--seed", type=int, default=0, help="which landscape (default 0)")
-    footage.add_argument("--speed", type=float, default=1.0, help="scroll speed factor")
-    footage.add_argument("--fps", type=int, default=30, help="video frame rate (default 30)")
-    footage.add_argument(
-        "--from-image", type=Path, help="pan over this photograph instead of the landscape"
-    )
-
-    vae = sub.add_parser("vae", help="a convolutional VAE; the decoder becomes the generator")
-    _common(vae, (32, 64, 128, 256))
-    vae.add_argument("--latent", type=int, default=32, help="latent numbers (default 32)")
-    vae.add_argument("--width", type=int, default=32, help="channels of the first layer")
-    vae.add_argument("--beta", type=float, default=0.5, help="weight of the KL term")
-
-    nextframe = sub.add_parser("nextframe", help="a next-frame predictor fed its own output")
-    _common(nextframe, None)
-    nextframe.add_argument(
-        "--steps", type=int, help="optimizer steps instead of --epochs (0: an untrained model)"
-    )
-    nextframe.add_argument(
-        "--minutes", type=float, help="train for this long instead of --steps/--epochs"
-    )
-    nextframe.add_argument("--width", type=int, default=32, help="channels (default 32)")
-    nextframe.add_argument("--blocks", type=int, default=2, help="residual blocks per level")
-    nextframe.add_argument("--batch", type=int, default=16, help="pairs per step (default 16)")
-    nextframe.add_argument(
-        "--crop", type=int, default=None, help="training crop (default: whole frames)"
-    )
-    default = sub.add_parser(
-        "default", help="train the default generator's classes against an ImageNet classifier"
-    )
-    which = default.add_mutually_exclusive_group(required=True)
-    which.add_argument("--classes", help="ImageNet classes by index or name: 207,volcano")
-    which.add_argument("--classes-from", type=Path, help="a lyrics text: its words pick classes")
-    which.add_argument("--all", action="store_true", help="all 1000 classes")
-    default.add_argument("--count", type=int, default=12, help="classes --classes-from picks")
-    default.add_argument("-o", "--output", type=Path, required=True, help="ONNX file to write")
-    default.add_argument("--size", type=int, default=256, help="frame size of the file (256)")
-    default.add_argument("--steps", type=int, default=55, help="Adam steps per block (55)")
-    default.add_argument("--lr", type=float, default=0.02, help="Adam step size (0.02)")
-    default.add_argument("--block", type=int, default=16, help="classes per block (16)")
-    default.add_argument("--seed", type=int, default=0)
-    default.add_argument("--threads", type=int, default=None, help="torch threads (default all)")
-    default.add_argument(
-        "--judge", action="store_true", help="rank the classes before and after (both classifiers)"
-    )
-    default.add_argument(
-        "--fresh",
-        action="store_true",
-        help="start the classes from grey pictures instead of the shipped ones",
-    )
+    kinds = parser.add_subparsers(dest="command", metavar="WHAT", required=True)
+    for family in FAMILIES:
+        family.add_train_commands(kinds)
     return parser
 
 
-def run_default(args: argparse.Namespace) -> int:
-    import numpy as np
-    import torch
-
-    from export.classifier import HELD_OUT_CLASSIFIER, TRAINING_CLASSIFIER, load_classifier
-    from export.curate_cli import parse_classes
-    from export.default_generator import DESCRIPTION, DefaultGenerator, export_default
-    from export.train_default import (
-        ClassTraining,
-        judge,
-        save_checkpoint,
-        top_k_rate,
-        train_classes,
-    )
-    from oscserver.audio.video.progress import progress_bar
-
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    classes = parse_classes(args)
-    config = ClassTraining(
-        block=args.block, steps=args.steps, lr=args.lr, seed=args.seed, classes=classes
-    )
-    trainer = load_classifier(TRAINING_CLASSIFIER)
-    judges = [trainer, load_classifier(HELD_OUT_CLASSIFIER)] if args.judge else []
-
-    def ranks(gen) -> str:
-        parts = []
-        for classifier in judges:
-            r = judge(gen, classifier, classes)
-            parts.append(
-                f"{classifier.name}: top-5 {top_k_rate(r):.1%}, median rank {np.median(r):.0f}"
-            )
-        return "; ".join(parts)
-
-    gen = DefaultGenerator(config.render)
-    if args.fresh:
-        gen.pictures[torch.tensor(classes)] = 128
-    if judges:
-        before = DefaultGenerator(args.size)
-        before.pictures.copy_(gen.pictures)
-        _log(f"before: {ranks(before)}")
-    progress = progress_bar(-(-len(classes) // config.block), "train default", unit="blocks")
-    train_classes(gen, trainer, config, lambda done, total, s: progress.update(done - progress.n))
-    progress.close()
-    if judges:
-        trained = DefaultGenerator(args.size)
-        trained.pictures.copy_(gen.pictures)
-        _log(f"after:  {ranks(trained)}")
-    names = ", ".join(str(c) for c in classes[:12]) + (" ..." if len(classes) > 12 else "")
-    report = export_default(
-        args.size,
-        args.output,
-        pictures=gen.pictures,
-        description=f"{DESCRIPTION}; classes {names} trained against {TRAINING_CLASSIFIER}",
-    )
-    checkpoint = args.output.with_suffix(".npz")
-    save_checkpoint(gen, config, checkpoint)
-    print(report.format(), flush=True)
-    _log(
-        f"class pictures: {checkpoint} (to ship them: copy it to export/default_pictures.npz "
-        "and run `oscserver export default --all`)"
-    )
-    return 0
-
-
-def run_footage(args: argparse.Namespace) -> int:
-    from export.footage import FootageConfig, iter_frames, iter_pan
-    from export.frames import read_picture, write_pngs, write_video
-
-    config = FootageConfig(size=args.size, frames=args.frames, seed=args.seed, speed=args.speed)
-    config.validate()
-    started = time.perf_counter()
-    if args.from_image is not None:
-        frames = iter_pan(read_picture(args.from_image), config)
-    else:
-        frames = iter_frames(config)
-    if args.output.suffix.lower() in VIDEO_SUFFIXES:
-        count = write_video(frames, args.output, fps=args.fps)
-    else:
-        count = write_pngs(frames, args.output)
-    seconds = time.perf_counter() - started
-    _log(f"wrote {count} frames of {config.size}x{config.size} to {args.output} ({seconds:.1f} s)")
-    return 0
-
-
-def _read(args: argparse.Namespace):
-    from export.frames import read_frames
-
-    frames = read_frames(args.footage, args.size, max_frames=args.max_frames)
-    _log(f"read {len(frames)} frames of {args.size}x{args.size} from {args.footage}")
-    return frames
-
-
-def run_vae(args: argparse.Namespace) -> int:
-    from export.vae import VaeConfig, export_vae, save_checkpoint, train_vae
-
-    frames = _read(args)
-    config = VaeConfig(size=args.size, latent=args.latent, width=args.width, beta=args.beta)
-
-    def report(stats) -> None:
-        _log(
-            f"epoch {stats.epoch}: loss {stats.loss:.5f}, reconstruction mse {stats.mse:.5f}, "
-            f"kl {stats.kl:.3f}/number, {stats.frames_per_second:.0f} frames/s"
-        )
-
-    epochs = args.epochs or vae_epochs(args.size)
-    vae, _ = train_vae(frames, config, epochs=epochs, seed=args.seed, on_epoch=report)
-    report_ = export_vae(vae, args.output)
-    checkpoint = args.output.with_suffix(".pt")
-    save_checkpoint(vae, checkpoint)
-    print(report_.format(), flush=True)
-    _log(f"checkpoint: {checkpoint}")
-    return 0
-
-
-def vae_epochs(size: int) -> int:
-    """Default passes for ``train vae``: 20, and 40 from 128x128 up, where samples were still
-    getting sharper at 20 (0.61 -> 0.74 of the footage's sharpness; docs/benchmarks.md)."""
-    return 40 if size >= 128 else 20
-
-
-def run_nextframe(args: argparse.Namespace) -> int:
-    from export.alive import settle_change, starts
-    from export.nextframe import (
-        NextFrameConfig,
-        NextFrameTrainer,
-        evaluate,
-        export_nextframe,
-        head_activity,
-        save_checkpoint,
-    )
-
-    frames = _read(args)
-    if len(frames) < 3:
-        raise ValueError(f"{args.footage} has {len(frames)} frames; next-frame training needs 3+")
-    held = max(2, len(frames) // 10)
-    train, test = frames[:-held], frames[-held - 1 :]
-    config = NextFrameConfig(size=args.size, width=args.width, blocks=args.blocks)
-    trainer = NextFrameTrainer(
-        train,
-        config=config,
-        batch_size=args.batch,
-        crop=args.crop,
-        seed=args.seed,
-    )
-    if args.minutes is not None:
-        if args.minutes <= 0 or args.steps is not None or args.epochs is not None:
-            raise ValueError("--minutes must be positive and goes without --steps/--epochs")
-        _train_minutes(trainer, args.minutes)
-    else:
-        _train_steps(trainer, len(train), args)
-    active = head_activity(trainer.net, test)
-    if trainer.step > 0 and active == 0:
-        _log(
-            "warning: the change head's inputs are all zero (its last ReLU went dark while "
-            "training), so the model is the warp alone and will not learn more; train again "
-            "with another --seed"
-        )
-    elif trainer.step > 0:
-        _log(f"change head: {active:.0%} of its inputs active")
-    full_mse, repeat_mse = evaluate(trainer.net, test)
-    held_out = test[1:]  # the frames training never saw
-    settled = settle_change(trainer.net, held_out)
-    first = [len(train) + i for i in starts(held_out)]
-    _log(f"on its own output, from held-out frames {first}: {settled.describe()}")
-    model_mse = full_mse if settled.gain == 1.0 else evaluate(trainer.net, test)[0]
-    _log(
-        f"held-out next frames ({len(test) - 1} pairs): model mse {model_mse:.5f} as played "
-        f"({full_mse:.5f} with the whole change), repeat-previous mse {repeat_mse:.5f} "
-        f"({model_mse / max(repeat_mse, 1e-12):.2f}x)"
-    )
-    report = export_nextframe(trainer.net, args.output, start_frame=frames[0])
-    checkpoint = args.output.with_suffix(".pt")
-    save_checkpoint(trainer.net, checkpoint, trainer, start_frame=frames[0])
-    print(report.format(), flush=True)
-    _log(f"checkpoint: {checkpoint}")
-    return 0
-
-
-def _train_steps(trainer, pairs: int, args: argparse.Namespace) -> None:
-    steps_per_epoch = max(1, (pairs - 1) // args.batch)
-    steps = args.steps if args.steps is not None else steps_per_epoch * (args.epochs or 10)
-    if steps < 0:
-        raise ValueError(f"--steps {steps} is negative")
-    chunk = max(1, min(steps, steps_per_epoch))
-    while trainer.step < steps:
-        stats = trainer.train_steps(min(chunk, steps - trainer.step))
-        _log(
-            f"step {stats.step}/{steps}: loss {stats.loss:.5f}, "
-            f"{stats.frames_seen / stats.seconds:.0f} pairs/s"
-        )
-
-
-def _train_minutes(trainer, minutes: float) -> None:
-    end = time.perf_counter() + minutes * 60.0
-    while (left := end - time.perf_counter()) > 0:
-        stats = trainer.train_for(min(15.0, left))
-        _log(
-            f"step {stats.step}: loss {stats.loss:.5f}, {stats.seconds:.0f} s of "
-            f"{minutes * 60:.0f}, {stats.frames_seen / max(stats.seconds, 1e-9):.0f} pairs/s"
-        )
-
-
-COMMANDS = {
-    "footage": run_footage,
-    "vae": run_vae,
-    "nextframe": run_nextframe,
-    "default": run_default,
-}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run ``oscserver train`` with ``argv`` (the arguments after ``train``); exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    except SystemExit as exc:  # --help or a usage error, already printed
-        return exc.code if isinstance(exc.code, int) else 2
-    from export.classifier import ClassifierError
-    from export.frames import FootageError
-    from export.onnx_export import ExportError
+def _expected() -> tuple[type[Exception], ...]:
+    from export.curation.classifier import ClassifierError
+    from export.learned.frames import FootageError
+    from export.writer.errors import ExportError
     from oscserver.core.errors import OscServerError
 
-    if getattr(args, "threads", None):
-        import torch
+    return (FootageError, ExportError, ClassifierError, OscServerError, ValueError, OSError)
 
-        torch.set_num_threads(args.threads)
-    try:
-        return COMMANDS[args.command](args)
-    except (FootageError, ExportError, ClassifierError, OscServerError, ValueError, OSError) as exc:
-        print(f"train {args.command} failed: {exc}", file=sys.stderr)
-        return 1
+
+def _message(args: argparse.Namespace, exc: Exception) -> str:
+    return f"train {args.command} failed: {exc}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``oscserver train`` with ``argv`` (the arguments after ``train``); exit status."""
+    return run_command(build_parser(), argv, Failures(_expected, _message, status=1))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ log = logging.getLogger("oscserver")
 HANDED_OVER = {
     "export": "export.cli",
     "train": "export.train_cli",
-    "curate": "export.curate_cli",
+    "curate": "export.curation.cli",
     "bench": "bench.cli",
 }
 TORCH_SIDE_PACKAGES = {"torch", "onnx", "onnxscript", "pytorch_pretrained_biggan"}

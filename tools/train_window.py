@@ -3,7 +3,7 @@
     .venv/bin/python tools/train_window.py -o window.mp4 [--size 64] [--frames 600] [--seed 0]
     .venv/bin/python tools/train_window.py -o frames/    # a folder of PNGs
 
-The same as ``oscserver train footage``; see docs/learned.md and ``export/footage.py``.
+The same as ``oscserver train footage``; see docs/learned.md and ``export/learned/footage.py``.
 """
 
 from __future__ import annotations

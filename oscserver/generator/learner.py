@@ -64,7 +64,7 @@ class Learner:
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "export.learn",
+            "export.learned.learn",
             "--model",
             str(self.model),
             "--video",

@@ -1,0 +1,1 @@
+"""BigGAN-deep: the package's architecture made traceable, a local weights folder, the export."""

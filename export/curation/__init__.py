@@ -1,0 +1,1 @@
+"""Curation: banks of vectors a classifier reads as chosen classes (``oscserver curate``)."""

@@ -1,0 +1,1 @@
+"""Your own torch module as a generator (``oscserver export torch``), its inputs declared."""

@@ -1,0 +1,1 @@
+"""The default generator: the embedded CPPN, its class pictures, their training and commands."""

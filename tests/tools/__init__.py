@@ -1,0 +1,1 @@
+"""Tests of the tools (tools/): the prepared GPU check."""

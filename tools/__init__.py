@@ -1,0 +1,1 @@
+"""Scripts beside the project: the GPU check, the fuzzer, the shared-memory viewer, builders."""
