@@ -65,7 +65,7 @@ async def _measure(size: int, viewers: int, seconds: float, fps: float, codec: s
     from oscserver.server import Server
     from oscserver.testing.webrtc_viewer import ViewerClient
 
-    server = Server(
+    server = await Server.start(
         ServeConfig.from_flat(
             size=size,
             osc_port=_free_udp_port(),
@@ -76,9 +76,8 @@ async def _measure(size: int, viewers: int, seconds: float, fps: float, codec: s
             webrtc_codec=codec,
         )
     )
-    await server.start()
-    if server.http is None or server.frame_clock is None:
-        raise RuntimeError("the server started without its HTTP server or frame clock")
+    if server.http is None:
+        raise RuntimeError("the server started without its HTTP server")
     http, frame_clock = server.http, server.frame_clock
     clients = [ViewerClient(http.port, keep_pixels=False, history=1) for _ in range(viewers)]
     try:

@@ -38,7 +38,8 @@ with atheris.instrument_imports(include=["oscserver.osc"]):
 logging.disable(logging.WARNING)  # every rejection would be logged
 SPEC = GeneratorRuntime(default_model_path(), provider="cpu", threads=1).spec
 STAGE = FixedStage(AddressSpace(SPEC), Controls(SPEC))
-ROUTER = ControlRouter(STAGE, CommandTable(), Schedule(), ControlCounters())
+SCHEDULE = Schedule()
+ROUTER = ControlRouter(STAGE, CommandTable(), SCHEDULE, ControlCounters())
 SEEN = [0]
 
 
@@ -61,7 +62,7 @@ def one_input(data: bytes) -> None:
                     compile_pattern(message.address)
     SEEN[0] += 1
     if SEEN[0] % 100_000 == 0:
-        ROUTER.schedule.clear()  # time-tagged changes pile up; the schedule is bounded anyway
+        SCHEDULE.clear()  # time-tagged changes pile up; the schedule is bounded anyway
 
 
 def seeds(folder: Path) -> None:

@@ -31,7 +31,8 @@ class OscSender:
         """``when``: wall-clock seconds since the epoch (0 for immediately)."""
         from pythonosc.osc_bundle_builder import OscBundleBuilder
 
-        bundle = OscBundleBuilder(when)
+        # python-osc types the time tag as int; it takes float seconds (and needs them here).
+        bundle = OscBundleBuilder(when)  # type: ignore[arg-type]
         for address, *args in messages:
             bundle.add_content(_build(address, args))
         self.send_raw(bundle.build().dgram)
