@@ -16,13 +16,13 @@ from oscserver.core.errors import OscServerError
 log = logging.getLogger("oscserver")
 
 # Commands that live outside the runtime, handed their arguments as they are: the torch side
-# (export/) and the benchmarks (bench/). The runtime never imports either, not even lazily;
-# each module is found by name and its main(argv) gets everything after the command.
+# (oscserver_export/) and the benchmarks (oscserver_bench/). The runtime never imports either, not
+# even lazily; each module is found by name and its main(argv) gets everything after the command.
 HANDED_OVER = {
-    "export": "export.cli",
-    "train": "export.train_cli",
-    "curate": "export.curation.cli",
-    "bench": "bench.cli",
+    "export": "oscserver_export.cli",
+    "train": "oscserver_export.train_cli",
+    "curate": "oscserver_export.curation.cli",
+    "bench": "oscserver_bench.cli",
 }
 TORCH_SIDE_PACKAGES = {"torch", "onnx", "onnxscript", "pytorch_pretrained_biggan"}
 

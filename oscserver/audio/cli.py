@@ -2,7 +2,7 @@
 
 ``add_audio_parsers(commands)`` registers both on ``oscserver``'s subcommands; until then,
 ``python -m oscserver.audio drive|render`` runs the same parsers. (The render benchmark is
-``oscserver bench render``, in ``bench/render.py``.)
+``oscserver bench render``, in ``oscserver_bench/render.py``.)
 """
 
 from __future__ import annotations

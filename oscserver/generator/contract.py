@@ -2,7 +2,7 @@
 
 A generator is an ONNX file whose metadata says what each input is for (docs/generators.md).
 This module is that format: the keys, the roles and layouts, and ``InputDeclaration`` /
-``OutputDeclaration`` with their validation. The exporter (``export/``, torch side) writes
+``OutputDeclaration`` with their validation. The exporter (``oscserver_export/``, torch side) writes
 declarations with ``file_metadata``; the server (``generator/reading.py``) reads them back with
 ``InputDeclaration.from_metadata`` into the spec types at the end of this module
 (``GeneratorSpec``, ``InputSpec``, ``OutputSpec``), so both sides check the same rules with the

@@ -1,7 +1,7 @@
 """Learning while it plays: a training process beside the server, swapping models in.
 
-`oscserver serve --model nextframe.onnx --learn VIDEO --update-every 20` starts
-``python -m export.learned.learn`` (torch lives there, never in this process). It trains on VIDEO and
+`oscserver serve --model nextframe.onnx --learn VIDEO --update-every 20` starts ``python -m
+oscserver_export.learned.learn`` (torch lives there, never in this process). It trains on VIDEO and
 every N seconds exports a model and prints one JSON line:
 
     {"event": "model", "path": "...onnx", "step": 1234, "loss": 0.0123, ...}
@@ -64,7 +64,7 @@ class Learner:
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "export.learned.learn",
+            "oscserver_export.learned.learn",
             "--model",
             str(self.model),
             "--video",

@@ -1,1 +1,2 @@
-"""Tests of the torch side (export/): the generator families, the writer, the learned ones."""
+"""Tests of the torch side (oscserver_export/): the generator families, the writer, the learned
+ones."""

@@ -13,19 +13,19 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("pytorch_pretrained_biggan")
 
-from export.biggan.generator import export_biggan_model  # noqa: E402
-from export.biggan.model import (  # noqa: E402
+from oscserver.generator.noise import truncated_noise  # noqa: E402
+from oscserver.generator.runtime import GeneratorRuntime  # noqa: E402
+from oscserver.server import ServeConfig, Server  # noqa: E402
+from oscserver_export.biggan.generator import export_biggan_model  # noqa: E402
+from oscserver_export.biggan.model import (  # noqa: E402
     BigGANGenerator,
     PackageReference,
     biggan_config,
     random_biggan,
     statistics_weights,
 )
-from export.biggan.weights import load_biggan  # noqa: E402
-from export.cli import main as export_main  # noqa: E402
-from oscserver.generator.noise import truncated_noise  # noqa: E402
-from oscserver.generator.runtime import GeneratorRuntime  # noqa: E402
-from oscserver.server import ServeConfig, Server  # noqa: E402
+from oscserver_export.biggan.weights import load_biggan  # noqa: E402
+from oscserver_export.cli import main as export_main  # noqa: E402
 from tests.support import OscSender, free_udp_port  # noqa: E402
 
 
@@ -206,7 +206,7 @@ def test_missing_weights_folder_says_what_to_put_where(tmp_path, capsys):
 
 
 def test_incomplete_or_wrong_weights_folders(tmp_path, biggan_model):
-    from export.biggan.weights import BigGANWeightsError
+    from oscserver_export.biggan.weights import BigGANWeightsError
 
     only_config = tmp_path / "only-config"
     only_config.mkdir()

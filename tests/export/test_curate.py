@@ -10,7 +10,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from export.curation.curate import (  # noqa: E402
+from oscserver.control.bank import BANK_FORMAT, Bank, BankError  # noqa: E402
+from oscserver.generator.contract import InputDeclaration  # noqa: E402
+from oscserver_export.curation.curate import (  # noqa: E402
     CurateError,
     CurateSettings,
     Drawable,
@@ -19,8 +21,6 @@ from export.curation.curate import (  # noqa: E402
     fixed_values,
     to_bank,
 )
-from oscserver.control.bank import BANK_FORMAT, Bank, BankError  # noqa: E402
-from oscserver.generator.contract import InputDeclaration  # noqa: E402
 
 SIZE = 16
 CLASSES = 10
@@ -174,8 +174,8 @@ def test_bank_file_round_trip_and_refusals(tmp_path):
 
 def test_a_vae_checkpoint_is_curated_through_its_latent(tmp_path):
     """The VAE adapter: the decoder is drawn from a checkpoint and the latent is what moves."""
-    from export.curation.curate import vae_drawable
-    from export.learned.vae import FrameVAE, VaeConfig, save_checkpoint
+    from oscserver_export.curation.curate import vae_drawable
+    from oscserver_export.learned.vae import FrameVAE, VaeConfig, save_checkpoint
 
     torch.manual_seed(0)
     vae = FrameVAE(VaeConfig(size=32, latent=8, width=8))
@@ -198,8 +198,8 @@ def _classifier_or_skip():
 def test_curate_command_on_the_default_generator_with_the_real_classifier(tmp_path):
     """``oscserver curate`` as a user runs it: EfficientNet-Lite0, the default generator."""
     _classifier_or_skip()
-    from export.curation.cli import main
     from oscserver.data.imagenet import find_class
+    from oscserver_export.curation.cli import main
 
     bank_path = tmp_path / "bank.npz"
     args = ["--classes", "goldfish", "--starts", "2", "--steps", "40", "-o", str(bank_path)]
@@ -220,13 +220,13 @@ def test_train_default_teaches_one_class_and_leaves_the_others(tmp_path):
     far down) to the classifier's top 5 in the exported file, at both judged noise seeds;
     every other class draws exactly as the shipped file does."""
     _classifier_or_skip()
-    from export.curation.classifier import load_classifier
-    from export.default.generator import DefaultGenerator
-    from export.default.training import judge
-    from export.train_cli import main
     from oscserver.generator.noise import truncated_noise
     from oscserver.generator.reading import default_model_path
     from oscserver.generator.runtime import GeneratorRuntime
+    from oscserver_export.curation.classifier import load_classifier
+    from oscserver_export.default.generator import DefaultGenerator
+    from oscserver_export.default.training import judge
+    from oscserver_export.train_cli import main
 
     out = tmp_path / "mine.onnx"
     argv = ["default", "--classes", "honeycomb", "--fresh", "--steps", "40", "-o", str(out)]
@@ -272,7 +272,7 @@ def test_the_shipped_default_generator_draws_its_classes(tmp_path):
     of them and in the held-out Lite2's top 5 far above chance (0.5 %); the per-class table
     names each class."""
     _classifier_or_skip()
-    from bench.classes import CLASSIFIERS, bench_classes
+    from oscserver_bench.classes import CLASSIFIERS, bench_classes
 
     table = tmp_path / "classes.md"
     classes = list(range(0, 1000, 50))

@@ -266,9 +266,9 @@ def test_out_of_range_values_do_not_break_the_graph(session):
 def test_export_command_reproduces_the_shipped_files(tmp_path, capsys):
     pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
-    from export.cli import main
-    from export.default.commands import default_model_path
-    from export.default.generator import export_default
+    from oscserver_export.cli import main
+    from oscserver_export.default.commands import default_model_path
+    from oscserver_export.default.generator import export_default
 
     out256 = tmp_path / "default-256.onnx"
     assert main(["default", "--size", "256", "-o", str(out256)]) == 0
@@ -287,7 +287,7 @@ def test_export_command_reproduces_the_shipped_files(tmp_path, capsys):
 
 def test_class_picture_file_errors_name_the_file(tmp_path):
     pytest.importorskip("torch")
-    from export.default.generator import load_pictures
+    from oscserver_export.default.generator import load_pictures
 
     with pytest.raises(ValueError, match=r"none\.npz: the class pictures are missing"):
         load_pictures(tmp_path / "none.npz")
@@ -303,16 +303,16 @@ def test_class_picture_file_errors_name_the_file(tmp_path):
     np.savez(floats, pictures=np.zeros((1000, 3072), np.float32))
     with pytest.raises(ValueError, match=r"floats\.npz: pictures are float32"):
         load_pictures(floats)
-    shipped = Path(__file__).parents[2] / "export" / "default" / "class_pictures.npz"
+    shipped = Path(__file__).parents[2] / "oscserver_export" / "default" / "class_pictures.npz"
     assert load_pictures(shipped).shape == (1000, 3072)
 
 
 def test_export_refuses_a_generator_that_onnx_runtime_does_not_reproduce(tmp_path):
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
-    from export.writer.errors import ExportCheckError
-    from export.writer.generator_file import export_generator
     from oscserver.generator.contract import InputDeclaration
+    from oscserver_export.writer.errors import ExportCheckError
+    from oscserver_export.writer.generator_file import export_generator
 
     class Drifting(torch.nn.Module):
         """Eager output drifts after tracing, so ONNX Runtime and PyTorch disagree."""
@@ -343,9 +343,9 @@ def test_export_refuses_a_generator_that_onnx_runtime_does_not_reproduce(tmp_pat
     ],
 )
 def test_input_spec_validation_names_the_problem(kwargs, message):
-    from export.writer.errors import ExportError
-    from export.writer.generator_file import validated
     from oscserver.generator.contract import InputDeclaration
+    from oscserver_export.writer.errors import ExportError
+    from oscserver_export.writer.generator_file import validated
 
     fields = {"name": "v", "shape": (1, 3), "role": "vector", "range": (0.0, 1.0), "default": 0.5}
     fields.update(kwargs)

@@ -1,8 +1,8 @@
 """The torch side's layout rules, checked by reading the source:
 
-- no module of ``export/``, ``bench/`` or ``tools/`` over 600 lines, none of ``tools/gpu/``
-  over 400;
-- nothing outside the writer (``export/writer/``) imports the writer's private names;
+- no module of ``oscserver_export/``, ``oscserver_bench/`` or ``tools/`` over 600 lines, none of
+  ``tools/gpu/`` over 400;
+- nothing outside the writer (``oscserver_export/writer/``) imports the writer's private names;
 - every family's ``commands`` module registers its subcommands without importing torch, so
   ``--help`` works without the torch extra;
 - a family's ``__init__`` imports nothing (importing a family's commands must stay cheap).
@@ -38,7 +38,9 @@ def test_nothing_outside_the_writer_imports_its_private_names():
         if path.is_relative_to(ROOT / "export" / "writer"):
             continue
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("export.writer"):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "oscserver_export.writer"
+            ):
                 offenders += [
                     f"{path.relative_to(ROOT)}: {alias.name}"
                     for alias in node.names

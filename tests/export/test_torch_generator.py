@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("torch")
 
-from export.cli import main as export_main
-from export.custom.torch_generator import parse_input, parse_shape, read_spec_file
-from export.writer.errors import ExportError
 from oscserver.generator.runtime import GeneratorRuntime
+from oscserver_export.cli import main as export_main
+from oscserver_export.custom.torch_generator import parse_input, parse_shape, read_spec_file
+from oscserver_export.writer.errors import ExportError
 
 TARGET = "tests.support.torch_generators:build"
 INPUTS = [

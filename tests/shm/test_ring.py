@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.shm import bench_publish
 from oscserver.client import FrameReader
 from oscserver.core.errors import SinkError
 from oscserver.core.frame import Frame, FrameFormat
@@ -41,6 +40,7 @@ from oscserver.shm.layout import (
 )
 from oscserver.shm.writer import SharedMemoryRing
 from oscserver.sinks.shared_memory import SharedMemorySink
+from oscserver_bench.shm import bench_publish
 from tests.support import REPO
 
 _names = itertools.count()

@@ -4,11 +4,11 @@
     python tools/gpu/check.py [--out DIR] [--budget SECONDS]     # on a machine with a GPU
     python tools/gpu/check.py --cpu --out DIR --budget 120       # the same steps, small, on CPU
 
-It measures, at batch 1 (fps, p50 and p99 ms a frame, each frame = the noise input changed,
-the generator run, the picture on the host), for the embedded default generator at 256 and 512
-(the shipped ``oscserver/models/default-*.onnx`` and ``export.default.generator`` in torch) and
-BigGAN-deep 128/256/512 (random weights from ``export.biggan.model.random_biggan``, exported here
-with this machine's torch):
+It measures, at batch 1 (fps, p50 and p99 ms a frame, each frame = the noise input changed, the
+generator run, the picture on the host), for the embedded default generator at 256 and 512 (the
+shipped ``oscserver/models/default-*.onnx`` and ``oscserver_export.default.generator`` in torch) and
+BigGAN-deep 128/256/512 (random weights from ``oscserver_export.biggan.model.random_biggan``,
+exported here with this machine's torch):
 
 - torch eager CUDA fp32 and fp16, torch.compile(mode="reduce-overhead") (CUDA graphs) in fp16
   and, budget left, fp32;

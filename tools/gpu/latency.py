@@ -1,9 +1,9 @@
 """OSC-to-frame latency through a real server, with the best provider the machine has.
 
-The server runs in its own process (``--http-port -1``: no browsers, so the WebRTC modules
-the GPU machine lacks are stubbed there); the messages and the reading of shared memory are
-``oscserver bench latency``'s own loop (:func:`bench.latency.measure_osc_to_frame`), the OSC
-packets made by ``oscserver.osc.encoder``.
+The server runs in its own process (``--http-port -1``: no browsers, so the WebRTC modules the GPU
+machine lacks are stubbed there); the messages and the reading of shared memory are ``oscserver
+bench latency``'s own loop (:func:`oscserver_bench.latency.measure_osc_to_frame`), the OSC packets
+made by ``oscserver.osc.encoder``.
 """
 
 from __future__ import annotations
@@ -68,8 +68,8 @@ def measure_latency(
     missing = [name for name in ("aiohttp", "msgpack") if not importable(name)]
     if missing:
         raise RuntimeError(f"the server needs {', '.join(missing)}, not installed: skipped")
-    from bench.latency import measure_osc_to_frame
     from oscserver.client import FrameReader
+    from oscserver_bench.latency import measure_osc_to_frame
 
     stub = [name for name in WEBRTC_MODULES if name in blocked or not importable(name)]
     if stub:

@@ -1,8 +1,8 @@
 """Preparing the generators and timing them, batch 1, every way the check runs them.
 
-A frame is: the noise input changed, the generator run, the picture on the host. Every row
-times frames after a warm-up (:func:`time_frames`) and compares its picture with torch eager
-fp32's (:func:`max_diff`, in 8-bit levels). torch runs the modules of ``export/``; ONNX Runtime
+A frame is: the noise input changed, the generator run, the picture on the host. Every row times
+frames after a warm-up (:func:`time_frames`) and compares its picture with torch eager fp32's
+(:func:`max_diff`, in 8-bit levels). torch runs the modules of ``oscserver_export/``; ONNX Runtime
 runs the files through the runtime's own session and renderers (``oscserver.generator``).
 """
 
@@ -104,14 +104,14 @@ def _prepare_biggan(m: ModelPlan, info: dict[str, Any], engines: Engines, work: 
     stubbed = ensure_biggan_package()
     if stubbed:
         info["stubbed_download_modules"] = stubbed
-    from export.biggan.model import biggan_config, random_biggan
+    from oscserver_export.biggan.model import biggan_config, random_biggan
 
     started = time.monotonic()
     config = biggan_config(m.size, channel_width=m.channel_width)
     m.base = random_biggan(config, seed=0)
     info["random_weights_s"] = round(time.monotonic() - started, 2)
     info["parameters_m"] = round(sum(p.numel() for p in m.base.parameters()) / 1e6, 2)
-    info["source"] = "export.biggan.model.random_biggan(seed=0), exported here"
+    info["source"] = "oscserver_export.biggan.model.random_biggan(seed=0), exported here"
     if m.channel_width:
         info["channel_width"] = m.channel_width
     width = f"-w{m.channel_width}" if m.channel_width else ""
@@ -121,9 +121,9 @@ def _prepare_biggan(m: ModelPlan, info: dict[str, Any], engines: Engines, work: 
     if path.is_file() and marker.is_file() and marker.read_text() == key:
         info["export"] = "reused from an earlier run on this machine"
     else:
-        from export.biggan.generator import input_specs
-        from export.biggan.model import BigGANGenerator
-        from export.writer.generator_file import write_generator_file
+        from oscserver_export.biggan.generator import input_specs
+        from oscserver_export.biggan.model import BigGANGenerator
+        from oscserver_export.writer.generator_file import write_generator_file
 
         started = time.monotonic()
         name = f"biggan-deep-{m.size}"
@@ -149,10 +149,10 @@ def _prepare_biggan(m: ModelPlan, info: dict[str, Any], engines: Engines, work: 
 def torch_module(m: ModelPlan, half: bool) -> tuple[Any, bool]:
     """The torch module for ``m`` and whether it needs autocast for fp16."""
     if m.family == "default":
-        from export.default.generator import DefaultGenerator
+        from oscserver_export.default.generator import DefaultGenerator
 
         return DefaultGenerator(m.size).eval(), half
-    from export.biggan.model import BigGANGenerator
+    from oscserver_export.biggan.model import BigGANGenerator
 
     return BigGANGenerator(m.base, half=half).eval(), False
 
@@ -163,9 +163,9 @@ def generator_spec(m: ModelPlan, ort: types.ModuleType | None) -> Any:
         return m.spec
     if ort is None:  # torch rows still run: the inputs as the exporter declares them
         if m.family == "default":
-            from export.default.generator import input_specs
+            from oscserver_export.default.generator import input_specs
         else:
-            from export.biggan.generator import input_specs
+            from oscserver_export.biggan.generator import input_specs
         inputs = tuple(
             types.SimpleNamespace(name=d.name, shape=tuple(d.shape), default=d.default_value())
             for d in input_specs()
@@ -244,9 +244,9 @@ def measure_torch(
         feeds = list(args)
         if noise_index is not None:
             feeds[noise_index] = host_noises[i % len(host_noises)].to(device)
-        # torch.device(...) as the default device: DefaultGenerator.forward makes one tensor
-        # without a device (torch.full in export/default/generator.py), which on CUDA would
-        # meet CUDA tensors in torch.cat and fail.
+        # torch.device(...) as the default device: DefaultGenerator.forward makes one tensor without
+        # a device (torch.full in oscserver_export/default/generator.py), which on CUDA would meet
+        # CUDA tensors in torch.cat and fail.
         with torch.no_grad(), torch.device(device), amp():
             out = module(*feeds)
         return out.cpu().numpy()[0]

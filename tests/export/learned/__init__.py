@@ -1,1 +1,2 @@
-"""Tests of the learned generators (export/learned/): footage, VAE, next-frame, the learner."""
+"""Tests of the learned generators (oscserver_export/learned/): footage, VAE, next-frame, the
+learner."""

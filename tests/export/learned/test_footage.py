@@ -1,4 +1,4 @@
-"""Procedural train-window footage and reading/writing footage (export/learned/footage.py,
+"""Procedural train-window footage and reading/writing footage (oscserver_export/learned/footage.py,
 frames.py)."""
 
 from __future__ import annotations
@@ -6,9 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from export.learned.footage import LAYER_SPEEDS, FootageConfig, render_frames
-from export.learned.frames import FootageError, read_frames, square_resize, write_pngs, write_video
-from export.train_cli import main as train_main
+from oscserver_export.learned.footage import LAYER_SPEEDS, FootageConfig, render_frames
+from oscserver_export.learned.frames import (
+    FootageError,
+    read_frames,
+    square_resize,
+    write_pngs,
+    write_video,
+)
+from oscserver_export.train_cli import main as train_main
 
 
 def _best_shift(a: np.ndarray, b: np.ndarray, largest: int) -> int:

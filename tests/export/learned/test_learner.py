@@ -1,5 +1,5 @@
-"""The learner process (export/learned/learn.py): JSON lines on stdout, loadable models, clean
-stops."""
+"""The learner process (oscserver_export/learned/learn.py): JSON lines on stdout, loadable models,
+clean stops."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ import pytest
 
 pytest.importorskip("torch")
 
-from export.learned.alive import GAINS
-from export.learned.footage import FootageConfig, render_frames
-from export.learned.frames import FootageError, write_video
-from export.learned.learn import StopSignal, build_parser, run
-from export.train_cli import main as train_main
 from oscserver.generator.runtime import GeneratorRuntime
+from oscserver_export.learned.alive import GAINS
+from oscserver_export.learned.footage import FootageConfig, render_frames
+from oscserver_export.learned.frames import FootageError, write_video
+from oscserver_export.learned.learn import StopSignal, build_parser, run
+from oscserver_export.train_cli import main as train_main
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -39,7 +39,14 @@ def model(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def _start(model: Path, video: Path, out: Path, *extra: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "export.learned.learn", "--model", str(model), "--video"]
+    command = [
+        sys.executable,
+        "-m",
+        "oscserver_export.learned.learn",
+        "--model",
+        str(model),
+        "--video",
+    ]
     command += [str(video), "--out", str(out), "--threads", "1", *extra]
     return subprocess.Popen(
         command,

@@ -1,5 +1,6 @@
-"""Learning while it plays: the server runs `export.learned.learn` beside it and swaps in each new
-model between two frames; frames keep coming from shared memory with at most one missing."""
+"""Learning while it plays: the server runs `oscserver_export.learned.learn` beside it and swaps in
+each new model between two frames; frames keep coming from shared memory with at most one
+missing."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import pytest
 
 pytest.importorskip("torch")
 
-from export.learned.footage import FootageConfig, render_frames
-from export.learned.frames import write_video
-from export.train_cli import main as train_main
 from oscserver.client import FrameReader
 from oscserver.server import ServeConfig, Server
+from oscserver_export.learned.footage import FootageConfig, render_frames
+from oscserver_export.learned.frames import write_video
+from oscserver_export.train_cli import main as train_main
 from tests.support import free_udp_port, unique_name
 
 

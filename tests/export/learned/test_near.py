@@ -1,5 +1,5 @@
-"""The near layer of the next-frame model (export/learned/near.py): poles and wires slide whole at
-their own speed over rows that move slower, every row a reordering of its own pixels."""
+"""The near layer of the next-frame model (oscserver_export/learned/near.py): poles and wires slide
+whole at their own speed over rows that move slower, every row a reordering of its own pixels."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from export.learned.footage import LAYER_SPEEDS, FootageConfig, render_frames  # noqa: E402
-from export.learned.near import near_labels, near_rows, near_speed, slide_rows  # noqa: E402
-from export.learned.nextframe import (  # noqa: E402
+from oscserver_export.learned.footage import LAYER_SPEEDS, FootageConfig, render_frames  # noqa: E402
+from oscserver_export.learned.near import near_labels, near_rows, near_speed, slide_rows  # noqa: E402
+from oscserver_export.learned.nextframe import (  # noqa: E402
     NextFrameConfig,
     NextFrameNet,
     NextFrameTrainer,
     load_checkpoint,
     save_checkpoint,
 )
-from export.learned.vae import to_batch  # noqa: E402
-from export.learned.warp import footage_motion, warp  # noqa: E402
+from oscserver_export.learned.vae import to_batch  # noqa: E402
+from oscserver_export.learned.warp import footage_motion, warp  # noqa: E402
 
 
 def _row(values: list[int]) -> torch.Tensor:

@@ -1,5 +1,5 @@
-"""The next-frame predictor (export/learned/nextframe.py): it learns the motion, and plays fed
-back."""
+"""The next-frame predictor (oscserver_export/learned/nextframe.py): it learns the motion, and plays
+fed back."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from export.learned.footage import FootageConfig, render_frames  # noqa: E402
-from export.learned.frames import write_video  # noqa: E402
-from export.learned.nextframe import (  # noqa: E402
+from oscserver.generator.runtime import GeneratorRuntime  # noqa: E402
+from oscserver_export.learned.footage import FootageConfig, render_frames  # noqa: E402
+from oscserver_export.learned.frames import write_video  # noqa: E402
+from oscserver_export.learned.nextframe import (  # noqa: E402
     NextFrameConfig,
     NextFrameGenerator,
     NextFrameTrainer,
@@ -21,8 +22,7 @@ from export.learned.nextframe import (  # noqa: E402
     load_checkpoint,
     rollout,
 )
-from export.train_cli import main as train_main  # noqa: E402
-from oscserver.generator.runtime import GeneratorRuntime  # noqa: E402
+from oscserver_export.train_cli import main as train_main  # noqa: E402
 
 TRAIN_FRAMES = 200
 STEPS = 40
@@ -142,7 +142,7 @@ def test_train_cli_errors_name_the_problem(tmp_path, capsys):
 def test_a_dark_change_head_is_reported(tmp_path, capsys):
     """A change head whose inputs all went dark can never learn: head_activity says 0, and
     ``train nextframe`` warns instead of passing the warp alone off as a trained model."""
-    from export.learned.nextframe import NextFrameNet, head_activity
+    from oscserver_export.learned.nextframe import NextFrameNet, head_activity
 
     frames = render_frames(FootageConfig(size=32, frames=40, seed=0))
     net = NextFrameNet(NextFrameConfig(size=32, width=8))

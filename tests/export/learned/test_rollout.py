@@ -1,6 +1,7 @@
-"""A next-frame model on its own output: the measures and the check (export/learned/alive.py), the
-footage's motion the warp starts from, footage from a real photograph, training for a time
-budget, and the aims met by models trained with ``--minutes`` on procedural and real footage."""
+"""A next-frame model on its own output: the measures and the check
+(oscserver_export/learned/alive.py), the footage's motion the warp starts from, footage from a real
+photograph, training for a time budget, and the aims met by models trained with ``--minutes`` on
+procedural and real footage."""
 
 from __future__ import annotations
 
@@ -12,18 +13,18 @@ import pytest
 torch = pytest.importorskip("torch")
 skimage_data = pytest.importorskip("skimage.data")
 
-from bench.rollout import bench_rollout  # noqa: E402
-from export.learned.alive import AIMS, misses, rollout_metrics, settle_change  # noqa: E402
-from export.learned.footage import LAYER_SPEEDS, FootageConfig, iter_pan, render_frames  # noqa: E402
-from export.learned.frames import read_frames, write_pngs  # noqa: E402
-from export.learned.nextframe import (  # noqa: E402
+from oscserver_bench.rollout import bench_rollout  # noqa: E402
+from oscserver_export.learned.alive import AIMS, misses, rollout_metrics, settle_change  # noqa: E402
+from oscserver_export.learned.footage import LAYER_SPEEDS, FootageConfig, iter_pan, render_frames  # noqa: E402
+from oscserver_export.learned.frames import read_frames, write_pngs  # noqa: E402
+from oscserver_export.learned.nextframe import (  # noqa: E402
     NextFrameConfig,
     NextFrameTrainer,
     footage_motion,
     load_checkpoint,
     rollout,
 )
-from export.train_cli import main as train_main  # noqa: E402
+from oscserver_export.train_cli import main as train_main  # noqa: E402
 
 
 def photo_footage(size: int = 32, frames: int = 400) -> np.ndarray:

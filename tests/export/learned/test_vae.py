@@ -1,5 +1,5 @@
-"""The frame VAE (export/learned/vae.py): it learns the footage, and its decoder plays as a
-generator."""
+"""The frame VAE (oscserver_export/learned/vae.py): it learns the footage, and its decoder plays as
+a generator."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from export.learned.footage import FootageConfig, render_frames  # noqa: E402
-from export.learned.vae import (  # noqa: E402
+from oscserver.generator.runtime import GeneratorRuntime  # noqa: E402
+from oscserver.server import Server  # noqa: E402
+from oscserver_export.learned.footage import FootageConfig, render_frames  # noqa: E402
+from oscserver_export.learned.vae import (  # noqa: E402
     FrameVAE,
     VaeConfig,
     export_vae,
@@ -19,8 +21,6 @@ from export.learned.vae import (  # noqa: E402
     save_checkpoint,
     train_vae,
 )
-from oscserver.generator.runtime import GeneratorRuntime  # noqa: E402
-from oscserver.server import Server  # noqa: E402
 from tests.support import OscSender, serve_config, wait_for  # noqa: E402
 
 LATENT = 8
