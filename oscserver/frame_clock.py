@@ -149,7 +149,7 @@ class FrameClock:
             last_tick = tick
             began = time.perf_counter()
             try:
-                pixels = runtime.render(snapshot.values)
+                pixels = runtime.draw(snapshot.values)
             except Exception as exc:  # keep rendering; a bad frame is logged and counted
                 self.stats.errors += 1
                 self._errors.warning("render", f"frame {index} failed: {exc!r}")

@@ -177,7 +177,7 @@ def bench_biggan(
             for key, runtime in runtimes.items():
 
                 def render_onnx(c, n, t, runtime=runtime):
-                    runtime.render({"class": c, "noise": n, "truncation": t})
+                    runtime.draw({"class": c, "noise": n, "truncation": t})
 
                 renders[key] = render_onnx
             for label, module in modules.items():

@@ -67,7 +67,7 @@ def render_classes(model: Path | None, classes, seeds, truncation: float) -> np.
                 noise.name: truncated_noise(seed, noise.length).reshape(1, -1),
                 trunc.name: np.array([truncation], np.float32),
             }
-            row.append(runtime.render(values))
+            row.append(runtime.draw(values))
         out.append(row)
     return np.asarray(out)
 

@@ -58,12 +58,12 @@ def bench_generator(sizes: list[int], seconds: float, threads: int) -> dict:
         runtime = GeneratorRuntime(default_model_path(size), provider="cpu", threads=threads)
         frames = drift_inputs(WARMUP_FRAMES + 10_000)
         for weights, noise, truncation in frames[:WARMUP_FRAMES]:
-            runtime.render({"class": weights, "noise": noise, "truncation": truncation})
+            runtime.draw({"class": weights, "noise": noise, "truncation": truncation})
         times = []
         end = time.perf_counter() + seconds
         for weights, noise, truncation in frames[WARMUP_FRAMES:]:
             began = time.perf_counter()
-            runtime.render({"class": weights, "noise": noise, "truncation": truncation})
+            runtime.draw({"class": weights, "noise": noise, "truncation": truncation})
             times.append(time.perf_counter() - began)
             if time.perf_counter() > end:
                 break

@@ -82,7 +82,7 @@ def self_fed(runtime, start: np.ndarray, frames: int) -> np.ndarray:
     runtime.reset_feedback(from_pixels(start, spec.output))
     controls = {c.name: c.default for c in spec.controls}
     for _ in range(frames):
-        out.append(runtime.render(controls))
+        out.append(runtime.draw(controls))
     return np.stack(out)
 
 

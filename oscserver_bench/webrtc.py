@@ -116,7 +116,7 @@ def encode_time_ms(size: int, codec: str, frames: int = 90) -> float:
     encoder = vpx.Vp8Encoder() if codec == "vp8" else h264.H264Encoder()
     times = []
     for i, (weights, noise, truncation) in enumerate(drift_inputs(frames)):
-        pixels = runtime.render({"class": weights, "noise": noise, "truncation": truncation})
+        pixels = runtime.draw({"class": weights, "noise": noise, "truncation": truncation})
         video = to_video_frame(pixels, i / 30.0)
         began = time.perf_counter()
         encoder.encode(video)

@@ -11,8 +11,11 @@ import oscserver
 for info in pkgutil.walk_packages(oscserver.__path__, "oscserver."):
     if not info.name.endswith("__main__"):
         importlib.import_module(info.name)
-from oscserver.cli import build_parser build_parser() heavy = sorted(m for m in sys.modules if
-m.split(".")[0] in ("torch", "onnxscript", "oscserver_export")) print(",".join(heavy))
+from oscserver.cli import build_parser
+build_parser()
+torch_side = ("torch", "onnxscript", "oscserver_export")
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in torch_side)
+print(",".join(heavy))
 """
 
 

@@ -84,7 +84,7 @@ class GeneratorRuntime:
     ``startup_seconds`` the time to open the session and render the first frame (a TensorRT
     engine build included).
 
-    ``render`` is called from the frame clock thread only; it is not thread-safe.
+    ``draw`` is called from the frame clock thread only; it is not thread-safe.
     """
 
     def __init__(
@@ -159,7 +159,7 @@ class GeneratorRuntime:
             renderer.reset_feedback()
         except Exception as exc:
             if attempt.device == "cpu":
-                raise GeneratorError(f"{path} loads but fails to render a frame: {exc}") from exc
+                raise GeneratorError(f"{path} loads but fails to draw a frame: {exc}") from exc
             raise
         seconds = time.perf_counter() - started
         if cache is not None:
@@ -178,7 +178,7 @@ class GeneratorRuntime:
     def frame_format(self):
         return self.spec.output.frame_format
 
-    def render(self, values: dict[str, np.ndarray]) -> np.ndarray:
+    def draw(self, values: dict[str, np.ndarray]) -> np.ndarray:
         """Run one frame. ``values`` maps control names to flat float32 arrays.
 
         Returns a C-contiguous uint8 array (height, width, channels)."""

@@ -232,7 +232,7 @@ def write_generator_file(
     minus ``onnx.checker`` and the ONNX Runtime vs PyTorch comparison (the caller compares the
     pictures itself). With ``torchscript_fallback`` a failing ``torch.export``-based exporter
     (e.g. no onnxscript) gives way to the TorchScript one, at opset
-    :data:`~export.writer.onnx_graph.TORCHSCRIPT_OPSET`; :attr:`WrittenGenerator.exporter`
+    :data:`~oscserver_export.writer.onnx_graph.TORCHSCRIPT_OPSET`; :attr:`WrittenGenerator.exporter`
     says which one wrote the file. Raises :class:`ExportError` without writing anything."""
     specs = list(inputs)
     lo, hi = _checked(module, specs, output_layout, output_range, name, output_name)

@@ -133,7 +133,7 @@ def test_a_clusters_render_with_a_curated_bank(short_song, tmp_path):
     frames = list(render_frames(features, mapping, runtime))
     last, label = frames[-1].pixels, mapping.labels[-1]
     row = int(np.flatnonzero((bank.inputs["noise"] == mapping.model.bank[label]).all(axis=1))[0])
-    picture = runtime.render(
+    picture = runtime.draw(
         {
             "class": bank.inputs["class"][row][None],
             "noise": bank.inputs["noise"][row][None],

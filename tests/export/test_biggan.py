@@ -247,4 +247,4 @@ def test_fp16_export_halves_the_file_and_renders(tmp_path):
     with torch.inference_mode():
         args = [torch.from_numpy(values[s.name].reshape(s.shape)) for s in runtime.spec.inputs]
         expected = traceable(*args)[0].numpy().astype(int)
-    assert np.abs(runtime.render(values).astype(int) - expected).mean() < 2
+    assert np.abs(runtime.draw(values).astype(int) - expected).mean() < 2

@@ -244,7 +244,7 @@ def test_train_default_teaches_one_class_and_leaves_the_others(tmp_path):
             "noise": truncated_noise(seed, 128).reshape(1, -1),
             "truncation": np.array([0.5], np.float32),
         }
-        return runtime.render(values)
+        return runtime.draw(values)
 
     def ranks(runtime):
         images = np.stack([picture(runtime, 599, seed) for seed in (0, 1)])

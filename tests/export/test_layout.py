@@ -25,7 +25,9 @@ def _python_files(*folders: str) -> list[Path]:
     return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", _python_files("export", "bench", "tools"), ids=str)
+@pytest.mark.parametrize(
+    "path", _python_files("oscserver_export", "oscserver_bench", "tools"), ids=str
+)
 def test_modules_stay_small(path):
     limit = 400 if path.parent == ROOT / "tools" / "gpu" else 600
     lines = len(path.read_text().splitlines())
@@ -34,8 +36,8 @@ def test_modules_stay_small(path):
 
 def test_nothing_outside_the_writer_imports_its_private_names():
     offenders = []
-    for path in _python_files("export", "bench", "tools", "tests"):
-        if path.is_relative_to(ROOT / "export" / "writer"):
+    for path in _python_files("oscserver_export", "oscserver_bench", "tools", "tests"):
+        if path.is_relative_to(ROOT / "oscserver_export" / "writer"):
             continue
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
@@ -51,16 +53,16 @@ def test_nothing_outside_the_writer_imports_its_private_names():
 
 def test_a_family_package_imports_nothing():
     for family in FAMILIES:
-        tree = ast.parse((ROOT / "export" / family / "__init__.py").read_text())
+        tree = ast.parse((ROOT / "oscserver_export" / family / "__init__.py").read_text())
         imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
-        assert imports == [], f"export/{family}/__init__.py imports something"
+        assert imports == [], f"oscserver_export/{family}/__init__.py imports something"
 
 
 def test_the_three_command_lines_build_without_torch():
     script = (
         "import sys\n"
-        "from export import cli, train_cli\n"
-        "from export.curation import cli as curate_cli\n"
+        "from oscserver_export import cli, train_cli\n"
+        "from oscserver_export.curation import cli as curate_cli\n"
         "for build in (cli.build_parser, train_cli.build_parser, curate_cli.build_parser):\n"
         "    build()\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'onnx'))\n"

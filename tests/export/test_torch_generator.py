@@ -73,9 +73,9 @@ def test_export_torch_writes_a_playable_generator(blobs_file):
     assert spec.name == "blobs" and spec.output.layout == "NCHW"
     assert (spec.output.low, spec.output.high) == (-1.0, 1.0)
     values = {s.name: s.default for s in spec.controls}
-    first = runtime.render(values)
+    first = runtime.draw(values)
     assert first.shape == (16, 16, 3) and first.dtype == np.uint8
-    other = runtime.render({**values, "mix": np.array([1, 0, 0, 1], np.float32)})
+    other = runtime.draw({**values, "mix": np.array([1, 0, 0, 1], np.float32)})
     assert np.abs(other.astype(int) - first).mean() > 5
 
 
@@ -142,4 +142,4 @@ def test_spec_file_and_fp16_halve_the_file(tmp_path, blobs_file):
     half = GeneratorRuntime(path, provider="cpu", threads=1)
     full = GeneratorRuntime(blobs_file, provider="cpu", threads=1)
     values = {s.name: s.default for s in full.spec.controls}
-    assert np.abs(half.render(values).astype(int) - full.render(values)).max() <= 3
+    assert np.abs(half.draw(values).astype(int) - full.draw(values)).max() <= 3

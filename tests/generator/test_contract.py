@@ -28,12 +28,12 @@ def test_render_maps_float_range_to_uint8(tiny_generator):
     runtime = GeneratorRuntime(tiny_generator, provider="cpu", threads=1)
     spec = runtime.spec
     values = {c.name: c.default for c in spec.controls}
-    pixels = runtime.render(values)
+    pixels = runtime.draw(values)
     assert pixels.dtype == np.uint8 and pixels.shape == (4, 4, 3)
     raw = runtime.session.run(None, {k: v.reshape(spec.input(k).shape) for k, v in values.items()})
     expected = np.clip((raw[0][0] + 10) * (255 / 20), 0, 255).astype(np.uint8)
     np.testing.assert_array_equal(pixels, expected)
-    other = runtime.render({**values, "truncation": np.array([1.0], np.float32)})
+    other = runtime.draw({**values, "truncation": np.array([1.0], np.float32)})
     assert np.abs(other.astype(int) - pixels).sum() > 0
 
 

@@ -186,7 +186,7 @@ def test_runtime_falls_back_from_tensorrt_to_cpu(tmp_path, monkeypatch, caplog):
     assert "falling back to CUDA + CUDA graph" in caplog.text
     assert "running tiny.onnx on CPU" in caplog.text
     values = {s.name: s.default for s in runtime.spec.controls}
-    assert runtime.render(values).shape == (4, 4, 3)
+    assert runtime.draw(values).shape == (4, 4, 3)
 
 
 def test_a_broken_file_is_still_a_one_line_generator_error(tmp_path, monkeypatch):

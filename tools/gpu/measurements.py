@@ -335,7 +335,7 @@ def measure_ort(
         extra["path"] = f"GeneratorRuntime(provider={provider!r}): {runtime.acceleration}"
         extra["runtime_startup_s"] = round(runtime.startup_seconds, 2)
         spec = runtime.spec
-        render = runtime.render
+        render = runtime.draw
     noise_index, values = noises(spec)
     name = spec.inputs[noise_index].name if noise_index is not None else None
 

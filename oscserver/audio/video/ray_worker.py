@@ -105,7 +105,7 @@ class ChunkRenderer:
         count = chunk_length(values)
         out = np.empty((count, fmt.height, fmt.width, fmt.channels), np.uint8)
         for i in range(count):
-            out[i] = self.runtime.render({name: rows[i] for name, rows in values.items()})
+            out[i] = self.runtime.draw({name: rows[i] for name, rows in values.items()})
         return out, time.perf_counter() - began
 
 

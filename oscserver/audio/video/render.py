@@ -159,7 +159,7 @@ def render_frames(
     timings = timings if timings is not None else RenderTimings()
     for index, values in control_trajectory(features, mapping, runtime.spec, timings):
         began = time.perf_counter()
-        pixels = runtime.render(values)
+        pixels = runtime.draw(values)
         timings.inference += time.perf_counter() - began
         yield RenderedFrame(index, values, pixels)
 

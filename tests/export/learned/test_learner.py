@@ -111,7 +111,7 @@ def test_learner_announces_loadable_models_and_stops_at_end_of_stdin(model, tmp_
     runtime = GeneratorRuntime(Path(second["path"]), provider="cpu", threads=1)
     feedback = runtime.spec.input("previous")
     assert feedback.role == "feedback" and feedback.shape == (1, 32, 32, 3)
-    a, b = runtime.render({}), runtime.render({})
+    a, b = runtime.draw({}), runtime.draw({})
     assert a.shape == (32, 32, 3) and not np.array_equal(a, b)
 
 

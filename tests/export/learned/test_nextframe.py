@@ -92,8 +92,8 @@ def test_export_is_a_feedback_generator(trained, footage, tmp_path):
     assert np.array_equal(previous.default.reshape(64, 64, 3), start)
     assert [c.name for c in runtime.spec.controls] == ["jitter"]
     # The first frame is the prediction from the start frame, the second from the first.
-    first = runtime.render({})
-    second = runtime.render({})
+    first = runtime.draw({})
+    second = runtime.draw({})
     with torch.no_grad():
         model = NextFrameGenerator(trained.net).eval()
         zero = torch.zeros(1)
@@ -103,7 +103,7 @@ def test_export_is_a_feedback_generator(trained, footage, tmp_path):
     assert np.abs(second.astype(int) - ref2).max() <= 2
     assert np.abs(second.astype(int) - first).mean() > 0.5
     runtime.reset_feedback()
-    jittered = runtime.render({"jitter": np.ones(1, np.float32)})
+    jittered = runtime.draw({"jitter": np.ones(1, np.float32)})
     assert np.abs(jittered.astype(int) - first).mean() > 0.5
 
 

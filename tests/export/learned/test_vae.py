@@ -57,8 +57,8 @@ def test_decoder_export_loads_and_renders(trained):
     latent = runtime.spec.input("latent")
     assert latent.role == "noise" and latent.shape == (1, LATENT)
     assert (latent.low, latent.high) == (-3.0, 3.0)
-    first = runtime.render({})
-    other = runtime.render({"latent": np.full(LATENT, 1.5, np.float32)})
+    first = runtime.draw({})
+    other = runtime.draw({"latent": np.full(LATENT, 1.5, np.float32)})
     assert first.shape == (64, 64, 3) and first.dtype == np.uint8
     assert np.abs(first.astype(int) - other).mean() > 1
     # The same decoder in torch gives the same picture (rounding aside).
