@@ -107,10 +107,11 @@ class Controls:
         spec: GeneratorSpec,
         carry_from: Controls | None = None,
         load_anchor: AnchorLoader = load_in_thread,
+        seed: int | None = None,
     ) -> None:
         """``load_anchor`` decodes the picture a ``/feedback/image`` names; it is called after
         the change is applied, outside the lock (the server hands in one that runs a tracked
-        task)."""
+        task). ``seed`` seeds the noise walks (None: fresh each run)."""
         self._lock = threading.Lock()
         self._load_anchor = load_anchor
         self._channels: dict[str, Channel] = {
@@ -124,7 +125,7 @@ class Controls:
         self._lfos: dict[str, Lfo] = {}
         self._walks: dict[str, tuple[NoiseWalk, int | None]] = {}
         self._outputs: dict[str, np.ndarray] = {}
-        self._rng = np.random.default_rng()
+        self._rng = np.random.default_rng(seed)
         self._last_seq = 0
         self._last_arrival = 0.0
         fmt = spec.output.frame_format

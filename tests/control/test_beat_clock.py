@@ -181,7 +181,7 @@ def test_controls_apply_the_lfo_on_top_of_motion_and_walk_the_noise_on_boundarie
     from oscserver.generator.runtime import GeneratorRuntime
 
     spec = GeneratorRuntime(tiny_generator, provider="cpu", threads=1).spec
-    controls = Controls(spec)
+    controls = Controls(spec, seed=7)  # the walk's directions: the same every run
     controls.apply(SetLfo("truncation", Lfo("sine", 1.0, 0.3)), 1, 0.0)
     on_beat = controls.step(0.0, position=8.0).values["truncation"][0]
     half = controls.step(0.0, position=8.5).values["truncation"][0]

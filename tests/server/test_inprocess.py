@@ -42,7 +42,7 @@ def test_frames_are_dropped_not_queued_when_inference_is_slow(tiny_generator):
     async def main():
         server = await Server.start(serve_config(tiny_generator, fps=200.0))
         runtime = server.stages.current.runtime
-        original = runtime.render
+        original = runtime.draw
 
         def slow(values):
             import time
@@ -50,7 +50,7 @@ def test_frames_are_dropped_not_queued_when_inference_is_slow(tiny_generator):
             time.sleep(0.05)
             return original(values)
 
-        runtime.render = slow
+        runtime.draw = slow
         try:
             await asyncio.sleep(1.0)
             stats = server.frame_clock.stats
