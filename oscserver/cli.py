@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import functools
 import importlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
+from types import ModuleType
 
+from oscserver import __version__
 from oscserver.config import ServeConfig, add_options, from_args
 from oscserver.core.errors import OscServerError
+from oscserver.core.options import Parser
+from oscserver.generator.installed import MISSING
 
 log = logging.getLogger("oscserver")
 
@@ -54,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     except OscServerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:
+        if exc.name != "onnxruntime":
+            raise
+        print(f"error: {MISSING}", file=sys.stderr)
+        return 2
 
 
 def setup_logging(verbose: bool) -> None:
@@ -69,9 +79,8 @@ def setup_logging(verbose: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="oscserver", description="Neural-network visuals played live over OSC."
-    )
+    parser = Parser(prog="oscserver", description="Neural-network visuals played live over OSC.")
+    parser.add_argument("--version", action="version", version=f"oscserver {__version__}")
     commands = parser.add_subparsers(title="commands")
     serve = commands.add_parser("serve", help="render frames driven by OSC")
     add_options(serve)
@@ -100,17 +109,46 @@ async def serve_until_signal(config: ServeConfig) -> int:
     from oscserver.server import Server
 
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        # Windows has no add_signal_handler; Ctrl+C still raises KeyboardInterrupt there.
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    server = await Server.start(config)
-    log.info("ready; Ctrl+C to stop")
+    restore = catch_stop_signals(asyncio.get_running_loop(), stop.set)
     try:
-        await stop.wait()
+        server = await Server.start(config)
+        log.info("ready; Ctrl+C to stop")
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping")
+            await server.stop()
+            log.info("stopped")
     finally:
-        log.info("stopping")
-        await server.stop()
-        log.info("stopped")
+        restore()
     return 0
+
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGBREAK")
+"""Ctrl+C, a polite kill, and Ctrl+Break (Windows' console has no SIGTERM to send)."""
+
+
+def catch_stop_signals(
+    loop: asyncio.AbstractEventLoop, stop: Callable[[], None], signals: ModuleType = signal
+) -> Callable[[], None]:
+    """Call ``stop`` on the loop when a stop signal comes, so the server stops cleanly and
+    exits 0; returns what puts the previous handlers back. Windows' event loops have no
+    ``add_signal_handler``: there a plain handler hands the signal to the loop (without it,
+    Ctrl+C would end in a KeyboardInterrupt traceback)."""
+    restore: list[Callable[[], object]] = []
+    for name in STOP_SIGNALS:
+        number = getattr(signals, name, None)
+        if number is None:
+            continue
+        try:
+            loop.add_signal_handler(number, stop)
+            restore.append(functools.partial(loop.remove_signal_handler, number))
+        except (NotImplementedError, RuntimeError):
+            previous = signal.signal(number, lambda *_: loop.call_soon_threadsafe(stop))
+            restore.append(functools.partial(signal.signal, number, previous))
+
+    def put_back() -> None:
+        for undo in reversed(restore):
+            undo()
+
+    return put_back

@@ -23,9 +23,9 @@ import numpy as np
 from oscserver.control.beat_clock import BeatClock
 from oscserver.control.feedback import FeedbackControl
 from oscserver.control.schedule import Schedule
-from oscserver.core.frame import Frame
+from oscserver.core.frame import Frame, FrameFormat
 from oscserver.core.stats import RateLimitedLog, RateMeter, RollingWindow
-from oscserver.generator.pixels import from_pixels
+from oscserver.generator.pixels import fit, from_pixels
 from oscserver.generator.runtime import GeneratorRuntime
 from oscserver.stage import Stage, StageManager
 
@@ -45,13 +45,15 @@ class FrameStats:
 
 class FrameClock:
     """Ticks ``fps`` times a second on its own thread and hands each frame to ``on_frame``
-    (the frame bus's thread-safe ``publish``). Started and stopped by the server."""
+    (the frame bus's thread-safe ``publish``). Started and stopped by the server. Every frame
+    has the ``output`` format, whatever generator draws it (``generator/pixels.fit``)."""
 
     def __init__(
         self,
         stages: StageManager,
         schedule: Schedule,
         on_frame: Callable[[Frame], None],
+        output: FrameFormat,
         fps: float = 30.0,
         beats: BeatClock | None = None,
     ) -> None:
@@ -61,6 +63,7 @@ class FrameClock:
         self._stages = stages
         self._schedule = schedule
         self._on_frame = on_frame
+        self.output = output
         self.fps = fps
         self.stats = FrameStats()
         self._beats = beats
@@ -82,6 +85,7 @@ class FrameClock:
             "frame_ms_p99": render_p99,
             "osc_to_frame_ms_p50": lat_p50,
             "osc_to_frame_ms_p99": lat_p99,
+            "frame_size": [self.output.width, self.output.height],
             "model": {"swaps": stats.swaps},
         }
 
@@ -158,6 +162,8 @@ class FrameClock:
             if controls.feedback is not None:
                 _steer_feedback(controls.feedback, runtime, pixels)
             self._last_pixels = pixels
+            if runtime.frame_format != self.output:
+                pixels = fit(pixels, self.output)
             finished = time.perf_counter()
             published = time.time()
             frame = Frame(

@@ -29,7 +29,9 @@ from oscserver.core.media import MediaFolders
 from oscserver.core.net import is_loopback
 from oscserver.core.stats import ControlCounters
 from oscserver.core.tasks import TaskManager
+from oscserver.core.timers import fine_timers
 from oscserver.frame_clock import FrameClock
+from oscserver.generator.installed import conflict, installed_runtimes
 from oscserver.generator.learner import Learner
 from oscserver.generator.library import GeneratorLibrary
 from oscserver.generator.reading import resolve_model_path
@@ -44,6 +46,7 @@ from oscserver.osc.namespace import ServerNamespace
 from oscserver.osc.reply_commands import reply_commands
 from oscserver.osc.router import ControlRouter
 from oscserver.osc.subscriptions import Subscriptions
+from oscserver.shm.takeover import check_name
 from oscserver.sinks.webrtc import WebRTCSink
 from oscserver.stage import StageManager
 from oscserver.status import StatusBoard, format_status
@@ -142,6 +145,12 @@ class Server:
 
 async def _make(config: ServeConfig, exits: AsyncExitStack) -> Server:
     """Every part, each handed what it needs; nothing listens or renders yet."""
+    if config.outputs.shm:
+        check_name(config.outputs.shm)  # before anything is loaded or listens
+    clash = conflict(installed_runtimes())
+    if clash:
+        log.error("%s", clash)
+    exits.enter_context(fine_timers())  # Windows: 1 ms timer ticks while serving
     tasks, counters, schedule = TaskManager(), ControlCounters(), Schedule()
     exits.push_async_callback(tasks.cancel_all)  # last of all
     loop_lag, beats, quantize = LoopLag(), BeatClock(), Quantize()
@@ -153,6 +162,14 @@ async def _make(config: ServeConfig, exits: AsyncExitStack) -> Server:
     fmt = stage.runtime.frame_format
     where = f"{stage.generator.path}: {fmt.width}x{fmt.height}, {fmt.channels} channels"
     log.info("generator %s (%s); provider %s", stage.spec.name, where, stage.runtime.provider)
+    # The output keeps the largest loaded generator's format: the others are fitted to it, so
+    # the ring, NDI and the browsers never see a resize when /model switches.
+    output = max(
+        (g.runtime.frame_format for g in stages.library.loaded.values()),
+        key=lambda f: (f.width * f.height, f.channels),
+    )
+    if output != fmt:
+        log.info("output %dx%d, %d channels", output.width, output.height, output.channels)
 
     commands = CommandTable()
     namespace = ServerNamespace(stages, commands)
@@ -164,8 +181,8 @@ async def _make(config: ServeConfig, exits: AsyncExitStack) -> Server:
     except ValueError as exc:
         raise StartupError(str(exc)) from None
     listener = OscListener(router, config.osc, door)
-    bus = FrameBus(fmt, tasks)
-    frame_clock = FrameClock(stages, schedule, bus.publish, run.fps, beats)
+    bus = FrameBus(output, tasks)
+    frame_clock = FrameClock(stages, schedule, bus.publish, output, run.fps, beats)
 
     webrtc = http = oscquery = learner = None
     if config.http.port is not None:

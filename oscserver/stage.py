@@ -96,11 +96,9 @@ class StageManager:
 
     def status(self) -> dict[str, object]:
         stage, library = self.current, self.library
-        fmt = stage.runtime.frame_format
         return {
             "provider": stage.runtime.provider,
             "generator": stage.spec.name,
-            "frame_size": [fmt.width, fmt.height],
             "model": {
                 "name": stage.name,
                 "path": str(stage.generator.path),

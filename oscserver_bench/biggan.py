@@ -4,7 +4,7 @@ For each resolution, a BigGAN-deep with random weights (the package's architectu
 :func:`oscserver_export.biggan.model.random_biggan`) is exported to a temporary file and rendered
 with the same drifting inputs (``oscserver_bench.generator.drift_inputs``) by
 
-* ONNX Runtime, as the server runs it (``GeneratorRuntime.render``: session plus pixels), once
+* ONNX Runtime, as the server runs it (``GeneratorRuntime.draw``: session plus pixels), once
   per ``--providers`` entry (``cpu``, ``cuda``, ``tensorrt``; float16 files with ``--fp16``);
 * PyTorch eager, the package's own ``BigGAN.forward`` (what BigGAN scripts run) and the
   exported module (statistics interpolated in-graph, spectral norm folded, three-channel
@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from oscserver.core.options import Parser
+from oscserver.generator.providers import PROVIDER_NAMES
 from oscserver_bench.generator import drift_inputs
 from oscserver_bench.report import machine, print_json
 
@@ -53,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--providers",
         nargs="+",
         default=["cpu"],
-        choices=("cpu", "cuda", "tensorrt"),
+        choices=tuple(PROVIDER_NAMES),
         help="ONNX Runtime providers to time, each with its own session",
     )
     parser.add_argument("--fp16", action="store_true", help="also time float16 files")
@@ -237,7 +239,7 @@ def _versions() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m oscserver_bench.biggan [options]``: the same as ``oscserver bench biggan``."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m oscserver_bench.biggan",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -12,10 +12,12 @@ import sys
 
 from oscserver.cli import setup_logging
 from oscserver.core.errors import OscServerError
+from oscserver.core.options import Parser
 from oscserver_bench import (
     beat,
     biggan,
     classes,
+    clock,
     generator,
     latency,
     learned,
@@ -36,6 +38,7 @@ BENCHMARKS = (
     ndi,
     osc,
     beat,
+    clock,
     biggan,
     render,
     learned,
@@ -45,7 +48,7 @@ BENCHMARKS = (
 
 
 def build_parser(prog: str = "oscserver bench") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=prog, description="Measure speed; commands and results in docs/benchmarks.md."
     )
     kinds = parser.add_subparsers(title="benchmarks")

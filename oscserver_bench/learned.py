@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from oscserver.core.options import Parser
 from oscserver_export.learned.footage import FootageConfig, render_frames
 from oscserver_export.learned.frames import write_png, write_video
 
@@ -344,9 +345,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m oscserver_bench.learned [options]``: the same as ``oscserver bench learned``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m oscserver_bench.learned", description=__doc__.splitlines()[0]
-    )
+    parser = Parser(prog="python -m oscserver_bench.learned", description=__doc__.splitlines()[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

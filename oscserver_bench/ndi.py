@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from oscserver.core.frame import FrameFormat
+from oscserver.core.options import Parser
 from oscserver_bench.shm import bench_publish
 
 
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m oscserver_bench.ndi [options]``: the same as ``oscserver bench ndi``."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m oscserver_bench.ndi",
         description="NDI send cost against shared-memory publish",
     )

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from oscserver.core.options import Parser
 from oscserver_bench.report import machine, print_json
 from oscserver_export.learned.alive import rollout_metrics
 
@@ -103,7 +104,7 @@ def write_picture(footage: np.ndarray, run: np.ndarray, path: Path) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m oscserver_bench.rollout")
+    parser = Parser(prog="python -m oscserver_bench.rollout")
     kinds = parser.add_subparsers()
     add_parser(kinds)
     args = parser.parse_args(["rollout", *__import__("sys").argv[1:]])

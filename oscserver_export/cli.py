@@ -20,6 +20,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from oscserver.core.options import Parser
 from oscserver_export.biggan import commands as biggan
 from oscserver_export.command_line import Failures, run_command
 from oscserver_export.custom import commands as custom
@@ -31,9 +32,7 @@ FAMILIES = (default, biggan, custom)
 
 def build_parser(prog: str = "oscserver export") -> argparse.ArgumentParser:
     """The ``oscserver export`` parser, one subcommand per family's generator."""
-    parser = argparse.ArgumentParser(
-        prog=prog, description="Export generators to ONNX files that oscserver plays."
-    )
+    parser = Parser(prog=prog, description="Export generators to ONNX files that oscserver plays.")
     kinds = parser.add_subparsers(dest="command", metavar="GENERATOR", required=True)
     for family in FAMILIES:
         family.add_export_commands(kinds)

@@ -18,6 +18,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from oscserver.core.options import Parser
 from oscserver_export.command_line import Failures, run_command
 from oscserver_export.default import commands as default
 from oscserver_export.learned import commands as learned
@@ -28,7 +29,7 @@ FAMILIES = (learned, default)
 
 def build_parser(prog: str = "oscserver train") -> argparse.ArgumentParser:
     """The ``oscserver train`` parser, the families' subcommands in :data:`FAMILIES` order."""
-    parser = argparse.ArgumentParser(prog=prog, description="Train learned generators.")
+    parser = Parser(prog=prog, description="Train learned generators.")
     kinds = parser.add_subparsers(dest="command", metavar="WHAT", required=True)
     for family in FAMILIES:
         family.add_train_commands(kinds)

@@ -18,12 +18,13 @@ Writing then reading gives back the same JSON text, byte for byte.
 
 from __future__ import annotations
 
-import argparse
 import json
 import struct
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+from oscserver.core.options import Parser
 
 DEVICE_TYPES = {"audio": b"aaaa", "midi": b"mmmm", "instrument": b"iiii"}
 _LENGTH = struct.Struct("<I")
@@ -100,7 +101,7 @@ def read_amxd(data: bytes) -> tuple[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = Parser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", type=Path, help=".maxpat to build, or .amxd with --extract")
     parser.add_argument("-o", "--output", type=Path, help="default: SOURCE with .amxd")
     parser.add_argument("--type", choices=sorted(DEVICE_TYPES), default="audio")

@@ -11,7 +11,6 @@ truncations, listed in :data:`FRAMES`.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from oscserver.core.options import Parser  # noqa: E402
 from oscserver.generator.noise import truncated_noise  # noqa: E402
 
 MODEL = ROOT / "oscserver" / "models" / "default-256.onnx"
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     import onnxruntime as ort
     from PIL import Image
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
     parser.add_argument("--model", type=Path, default=MODEL)
     args = parser.parse_args(argv)

@@ -10,13 +10,14 @@ with the standard library.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import struct
 import sys
 import zlib
 from pathlib import Path
+
+from oscserver.core.options import Parser
 
 try:
     from oscserver.shm import FrameReader
@@ -61,7 +62,7 @@ def describe(pixels, metadata: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--shm", default="oscserver", help="shared-memory name (default oscserver)")
     parser.add_argument("-o", "--output", type=Path, default=Path("latest.png"), help="PNG path")
     parser.add_argument(

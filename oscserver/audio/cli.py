@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from oscserver.audio.errors import AudioError
 from oscserver.core.errors import OscServerError
+from oscserver.core.options import Parser
+from oscserver.generator.providers import PROVIDER_NAMES
 
 if TYPE_CHECKING:
     from oscserver.audio.video.render import RenderReport, RenderSettings
@@ -75,7 +77,11 @@ def add_audio_parsers(commands: argparse._SubParsersAction) -> None:
     )
     render.add_argument("--encoder", help="video encoder (default: best H.264 available)")
     render.add_argument("--crf", type=int, default=18, help="x264 quality, 0 (best) to 51")
-    render.add_argument("--provider", choices=("tensorrt", "cuda", "cpu"))
+    render.add_argument(
+        "--provider",
+        choices=tuple(PROVIDER_NAMES),
+        help="force an ONNX Runtime provider (default: best available)",
+    )
     render.add_argument(
         "--threads",
         type=int,
@@ -264,7 +270,7 @@ def render_songs(settings: list[RenderSettings], show_progress: bool = True) -> 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m oscserver.audio drive|render ...``"""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m oscserver.audio", description="Audio to visuals: drive and render."
     )
     commands = parser.add_subparsers(title="commands")

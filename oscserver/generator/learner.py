@@ -20,13 +20,18 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from oscserver.core.tasks import TaskManager
 from oscserver.generator.options import LearningOptions
 
 log = logging.getLogger("oscserver.generator.learner")
+
+LEARNER = (sys.executable, "-m", "oscserver_export.learned.learn")
+"""The learner: its own process, where torch lives."""
+KILL_AFTER_S = 5.0
+"""How long a learner that was terminated may take before it is killed."""
 
 
 class Learner:
@@ -36,9 +41,11 @@ class Learner:
         model: Path,
         on_model: Callable[[Path], Awaitable[None]],
         tasks: TaskManager,
+        program: Sequence[str] = LEARNER,
     ) -> None:
         """Trains ``model`` on ``options.learn`` (a video); ``options.learn_dir`` is where it
-        writes its models (None: a temporary folder, removed again at ``stop``)."""
+        writes its models (None: a temporary folder, removed again at ``stop``). ``program`` is
+        the learner's command, given ``--model``, ``--video``, ``--out`` and ``--update-every``."""
         assert options.learn is not None, "no --learn video"
         self.model = model
         self.video = Path(options.learn)
@@ -51,6 +58,7 @@ class Learner:
         self.workdir = workdir
         self._on_model = on_model
         self._tasks = tasks
+        self._program = tuple(program)
         self._process: asyncio.subprocess.Process | None = None
         self.updates = 0
         self.last: dict[str, object] = {}
@@ -62,9 +70,7 @@ class Learner:
             raise FileNotFoundError(f"--learn: {self.video} is not a video file")
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "oscserver_export.learned.learn",
+            *self._program,
             "--model",
             str(self.model),
             "--video",
@@ -115,15 +121,25 @@ class Learner:
                 self._temporary = None
 
     async def _stop_process(self, timeout: float) -> None:
+        """End of input first: the learner finishes its step, writes nothing half-done and exits
+        (portable: Windows has no SIGTERM, and ``terminate`` there is a hard kill). Only a
+        learner still running after ``timeout`` seconds is terminated, then killed."""
         process = self._process
         if process is None or process.returncode is not None:
             return
         if process.stdin is not None:
-            process.stdin.close()  # the learner also stops on end of input
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), timeout)
+            return
+        except TimeoutError:
+            log.warning(
+                "the learner did not stop within %g s of end of input; terminating", timeout
+            )
         with contextlib.suppress(ProcessLookupError):
             process.terminate()
         try:
-            await asyncio.wait_for(process.wait(), timeout)
+            await asyncio.wait_for(process.wait(), KILL_AFTER_S)
         except TimeoutError:
             process.kill()
             await process.wait()

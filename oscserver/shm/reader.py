@@ -32,6 +32,7 @@ from .layout import (
     SLOT_INFO_OFFSET,
     U32,
     U64,
+    WRITER_PID_OFFSET,
     Layout,
     LayoutError,
     Segment,
@@ -39,6 +40,7 @@ from .layout import (
     read_layout,
 )
 from .metadata import unpack_metadata
+from .process import pid_alive
 
 ReadResult = tuple[np.ndarray, dict[str, Any]]
 """What :meth:`FrameReader.read` returns: (pixels, metadata)."""
@@ -51,6 +53,17 @@ class FrameReader:
     most every ``attach_interval`` seconds) and it follows a server restart under the same name:
     when the closed flag is set, or when no new frame has come for ``restart_after`` seconds and
     the name now holds a segment with another generation, it re-attaches.
+
+    It also lets go of a ring whose server died without closing it (killed, crashed): when no new
+    frame has come for ``restart_after`` seconds and the writer's process is gone, it detaches and
+    says so in ``last_error``, then attaches to the next server under the name. A reader that
+    finds such a ring when it opens returns no frame from it: a ring whose writer's process is
+    gone (or cannot be seen, as from another container) is trusted only once a new frame comes,
+    and let go if none comes within ``restart_after`` seconds. On Windows this matters most: a
+    reader's handle keeps a dead server's segment alive, so a reader that never let go would sit
+    on it, and a reader opened later would take it for a live one. No error ever escapes
+    ``read``: whatever goes wrong opening or reading the segment is reported in ``last_error``
+    (a TouchDesigner Script TOP calls ``read`` on every cook).
 
     Not thread-safe: use one reader per thread.
     """
@@ -80,6 +93,9 @@ class FrameReader:
         self._latest_changed_at = 0.0
         self._next_attach_at = 0.0
         self._next_probe_at = 0.0
+        self._writer_pid = 0
+        self._unconfirmed = False  # attached to a ring whose writer may be gone: no frame yet
+        self._dead_generation: int | None = None  # a ring let go because its writer is gone
 
     # ----- public API -------------------------------------------------------------------------
 
@@ -107,6 +123,13 @@ class FrameReader:
         array; ``metadata`` holds frame, clock_time, render_ms, osc_seq, osc_arrival, published
         and seq (see docs/shm.md).
         """
+        try:
+            return self._read(only_new)
+        except Exception as exc:  # never raise into a host's cook: say what went wrong instead
+            self._detach(f"reading shared memory {self.name!r} failed: {exc!r}")
+            return None
+
+    def _read(self, only_new: bool) -> ReadResult | None:
         now = time.monotonic()
         if not self._ready(now):
             return None
@@ -206,10 +229,18 @@ class FrameReader:
         if latest != self._seen_latest:
             self._seen_latest = latest
             self._latest_changed_at = now
+            self._unconfirmed = False  # a new frame: its writer lives
         elif now - self._latest_changed_at >= self.restart_after and now >= self._next_probe_at:
             self._next_probe_at = now + self.restart_after
+            if self._unconfirmed or not pid_alive(self._writer_pid):
+                self._dead_generation = self._generation
+                self._detach(
+                    f"the server writing shared memory {self.name!r} (pid {self._writer_pid}) "
+                    "is gone; waiting for it to start again"
+                )
+                return self._try_attach(now) is not None and not self._unconfirmed
             self._probe_for_restart(now)
-        return self._segment is not None
+        return self._segment is not None and not self._unconfirmed
 
     def _try_attach(self, now: float) -> Segment | None:
         """Open and install the segment (at most every ``attach_interval``); None if not."""
@@ -226,7 +257,7 @@ class FrameReader:
             return Segment(self.name)
         except FileNotFoundError:
             self.last_error = f"no shared memory named {self.name!r} (is the server running?)"
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # any failure to open is a reason, never an exception
             self.last_error = f"cannot open shared memory {self.name!r}: {exc}"
         return None
 
@@ -243,9 +274,13 @@ class FrameReader:
             segment.close()
             self.last_error = f"shared memory {self.name!r} is closed (server stopped)"
             return False
+        generation = U64.unpack_from(buf, GENERATION_OFFSET)[0]
+        if generation == self._dead_generation:
+            segment.close()  # the ring let go of before: its writer is gone (last_error says so)
+            return False
         self._segment = segment
         self._layout = layout
-        self._generation = U64.unpack_from(buf, GENERATION_OFFSET)[0]
+        self._generation = generation
         self._views = [
             np.frombuffer(
                 buf,
@@ -259,7 +294,14 @@ class FrameReader:
         self._seen_latest = U64.unpack_from(buf, LATEST_SEQ_OFFSET)[0]
         self._latest_changed_at = now
         self._next_probe_at = now + self.restart_after
-        self.last_error = None
+        self._writer_pid = U64.unpack_from(buf, WRITER_PID_OFFSET)[0]
+        self._unconfirmed = not pid_alive(self._writer_pid)
+        self.last_error = (
+            f"shared memory {self.name!r}: its server (pid {self._writer_pid}) is not running "
+            "here; no frame until a new one comes"
+            if self._unconfirmed
+            else None
+        )
         return True
 
     def _probe_for_restart(self, now: float) -> None:

@@ -31,6 +31,7 @@ from .layout import (
     live_view,
     unlink_segment,
 )
+from .process import pid_alive
 
 _STARTUP_WAIT_S = 1.0
 """How long to wait for a segment that another writer is still setting up or giving back."""
@@ -59,11 +60,21 @@ def claim(name: str, layout: Layout) -> tuple[SharedMemory | Segment, bool]:
         ) from exc
 
 
+MAX_NAME_LENGTH = 30
+"""macOS allows 31 bytes for a shared-memory name with its leading slash (PSHMNAMLEN); longer
+names fail there with a bare OSError, so they are refused everywhere, before anything starts."""
+
+
 def check_name(name: str) -> None:
     """Raise :class:`SinkError` unless ``name`` can name a segment on every platform."""
     if not name or "/" in name or "\\" in name or "\0" in name:
         raise SinkError(
             f"shared memory name {name!r} is not usable: give a non-empty name without slashes"
+        )
+    if len(name.encode()) > MAX_NAME_LENGTH:
+        raise SinkError(
+            f"shared memory name {name!r} is {len(name.encode())} bytes; macOS allows at most "
+            f"{MAX_NAME_LENGTH}: pick a shorter --shm name"
         )
 
 
@@ -76,23 +87,6 @@ def name_has_generation(name: str, generation: int) -> bool:
     with segment:
         buf = live_view(segment)
         return len(buf) >= HEADER_SIZE and U64.unpack_from(buf, GENERATION_OFFSET)[0] == generation
-
-
-def pid_alive(pid: int) -> bool:
-    """Is process ``pid`` running? (A pid reused by another program counts as running.)"""
-    if pid <= 0 or pid > 0xFFFFFFFF:
-        return False
-    if sys.platform == "win32":
-        return _windows_pid_alive(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, belongs to another user
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def _take_over(name: str, layout: Layout) -> tuple[SharedMemory | Segment, bool]:
@@ -177,28 +171,3 @@ def _create_after_unlink(
             continue
         old.close()
         return shm, True
-
-
-if sys.platform == "win32":  # ctypes.WinDLL exists only there (and mypy checks it only there)
-
-    def _windows_pid_alive(pid: int) -> bool:
-        # os.kill(pid, 0) would terminate the process on Windows; ask the kernel instead.
-        import ctypes
-        from ctypes import wintypes
-
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        kernel32.OpenProcess.restype = wintypes.HANDLE
-        kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
-        kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
-        kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
-        query_limited_information, still_active, access_denied = 0x1000, 259, 5
-        handle = kernel32.OpenProcess(query_limited_information, False, pid)
-        if not handle:
-            return ctypes.get_last_error() == access_denied
-        try:
-            code = wintypes.DWORD()
-            if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-                return True
-            return code.value == still_active
-        finally:
-            kernel32.CloseHandle(handle)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oscserver.core.errors import OscServerError
+from oscserver.core.options import Parser
 from oscserver_export.command_line import Failures, run_command, say, use_torch_threads
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 
 def build_parser(prog: str = "oscserver curate") -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog=prog,
         description="Nudge a generator's inputs until a classifier sees chosen classes, stopping "
         "early; keep them as a bank.",

@@ -38,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from oscserver.core.options import Parser
+
 #: Allowed difference (8-bit levels) between ONNX Runtime and PyTorch on a swapped file.
 SWAP_TOLERANCE = 2.0
 
@@ -206,7 +208,7 @@ def _stdin_is_pipe() -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m oscserver_export.learned.learn",
         description="Keep training a next-frame model on footage; announce new ONNX files.",
     )

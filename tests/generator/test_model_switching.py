@@ -28,6 +28,9 @@ async def _server(model, *more, shm=None, fps=30.0) -> Server:
 
 
 def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
+    """The output keeps the largest loaded generator's size from the start: the small one is
+    fitted up to it, and switching neither resizes nor replaces the ring, so an attached reader
+    reads on without re-attaching."""
     small = build_tiny_generator(tmp_path / "small.onnx", size=4)
     large = build_tiny_generator(tmp_path / "large.onnx", size=8)
 
@@ -36,27 +39,29 @@ def test_switch_between_loaded_generators_keeps_frames_coming(tmp_path):
         server = await _server(small, large, shm=shm)
         try:
             assert list(server.stages.library.loaded) == ["tiny", "tiny-2"]
+            assert server.status()["frame_size"] == [8, 8]
             with FrameReader(shm) as reader, OscSender(server.osc_port) as osc:
                 await asyncio.to_thread(reader.wait, 10.0)
+                generation = reader.generation
                 osc.send("/truncation", 0.9)  # set on the first, carried to the second
-                seen: list[tuple[int, tuple]] = []
+                seen: list[tuple[int, str, np.ndarray]] = []
 
                 def collect():
                     got = reader.read()
                     if got is not None:
-                        seen.append((got[1]["frame"], got[0].shape))
-                    return (
-                        any(shape == (8, 8, 3) for _, shape in seen[-3:])
-                        and len([s for s in seen if s[1] == (8, 8, 3)]) > 5
-                    )
+                        seen.append((got[1]["frame"], server.stages.current.name, got[0]))
+                    return len([s for s in seen if s[1] == "tiny-2"]) > 5
 
                 await asyncio.sleep(0.3)
+                assert await wait_for(lambda: collect() or len(seen) >= 3, 10.0)
                 osc.send("/model", "tiny-2")
                 assert await wait_for(collect, 10.0)
-            shapes = [shape for _, shape in seen]
-            assert shapes[0] == (4, 4, 3) and shapes[-1] == (8, 8, 3)
-            first_large = shapes.index((8, 8, 3))
-            indices = [index for index, _ in seen]
+                assert reader.generation == generation  # the same ring all along
+            assert {pixels.shape for _, _, pixels in seen} == {(8, 8, 3)}
+            names = [name for _, name, _ in seen]
+            assert names[0] == "tiny" and names[-1] == "tiny-2"
+            first_large = names.index("tiny-2")
+            indices = [index for index, _, _ in seen]
             # The swap costs no frame: the clock's numbering goes on without a gap.
             assert indices[first_large] - indices[first_large - 1] <= 2
             assert server.stages.current.controls.current("truncation")[1][0] == np.float32(0.9)

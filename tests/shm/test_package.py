@@ -110,7 +110,7 @@ def test_a_copy_of_the_shm_folder_reads_frames_on_its_own(name, tmp_path, msgpac
     assert got["first"] == pixels[0, :2].tolist()
     assert got["metadata"] == {**frame.metadata(), "seq": 1}
     assert got["shm_file"] == str(folder / "shm" / "__init__.py")
-    assert got["modules"] == ["shm", "shm.layout", "shm.metadata", "shm.reader"]
+    assert got["modules"] == ["shm", "shm.layout", "shm.metadata", "shm.process", "shm.reader"]
     assert got["msgpack_used"] is msgpack_installed
     assert got["oscserver_importable"] is False
     assert str(REPO) not in got["path"] and "" not in got["path"]

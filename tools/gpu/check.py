@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from oscserver.core.options import Parser  # noqa: E402
 from tools.gpu.plan import Budget  # noqa: E402
 from tools.gpu.runner import Check, run_check  # noqa: E402
 
@@ -66,7 +67,7 @@ MODE_DEFAULTS = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The check's command line (docs/gpu.md)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tools/gpu/check.py", description="The prepared GPU measurement run (docs/gpu.md)."
     )
     parser.add_argument(
