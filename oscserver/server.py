@@ -111,6 +111,14 @@ class Server:
             from oscserver.sinks.ndi import NdiSink
 
             await self.bus.add_sink(NdiSink(cfg.outputs.ndi, fps=cfg.runtime.fps))
+        if cfg.outputs.spout:  # Windows only (check_platform)
+            from oscserver.sinks.spout import SpoutSink
+
+            await self.bus.add_sink(SpoutSink(cfg.outputs.spout))
+        if cfg.outputs.syphon:  # macOS only (check_platform)
+            from oscserver.sinks.syphon import SyphonSink
+
+            await self.bus.add_sink(SyphonSink(cfg.outputs.syphon))
         if self.oscquery is not None:
             await self.oscquery.start()
             exits.push_async_callback(self.oscquery.stop)
@@ -145,11 +153,7 @@ class Server:
 
 async def _make(config: ServeConfig, exits: AsyncExitStack) -> Server:
     """Every part, each handed what it needs; nothing listens or renders yet."""
-    if config.outputs.shm:
-        check_name(config.outputs.shm)  # before anything is loaded or listens
-    clash = conflict(installed_runtimes())
-    if clash:
-        log.error("%s", clash)
+    _refuse_early(config)
     exits.enter_context(fine_timers())  # Windows: 1 ms timer ticks while serving
     tasks, counters, schedule = TaskManager(), ControlCounters(), Schedule()
     exits.push_async_callback(tasks.cancel_all)  # last of all
@@ -164,10 +168,7 @@ async def _make(config: ServeConfig, exits: AsyncExitStack) -> Server:
     log.info("generator %s (%s); provider %s", stage.spec.name, where, stage.runtime.provider)
     # The output keeps the largest loaded generator's format: the others are fitted to it, so
     # the ring, NDI and the browsers never see a resize when /model switches.
-    output = max(
-        (g.runtime.frame_format for g in stages.library.loaded.values()),
-        key=lambda f: (f.width * f.height, f.channels),
-    )
+    output = stages.library.largest_format()
     if output != fmt:
         log.info("output %dx%d, %d channels", output.width, output.height, output.channels)
 
@@ -187,9 +188,8 @@ async def _make(config: ServeConfig, exits: AsyncExitStack) -> Server:
     webrtc = http = oscquery = learner = None
     if config.http.port is not None:
         local = is_loopback(config.http.host)
-        token = config.http.token
-        token = token if token or local else secrets.token_urlsafe(16)
         offer_loopback_only(local)
+        token = config.http.token or (None if local else secrets.token_urlsafe(16))
         webrtc = WebRTCSink(router, tasks, config.outputs, token)
     if config.http.oscquery_port is not None:
 
@@ -247,3 +247,14 @@ async def _make(config: ServeConfig, exits: AsyncExitStack) -> Server:
         learner=learner,
         exits=exits,
     )
+
+
+def _refuse_early(config: ServeConfig) -> None:
+    """What cannot work, in one line, before anything is loaded or listens; and a warning for an
+    environment with two ONNX Runtimes."""
+    config.outputs.check_platform()
+    if config.outputs.shm:
+        check_name(config.outputs.shm)
+    clash = conflict(installed_runtimes())
+    if clash:
+        log.error("%s", clash)

@@ -115,6 +115,8 @@ class Learner:
     async def stop(self, timeout: float = 10.0) -> None:
         try:
             await self._stop_process(timeout)
+            if self._process is not None:
+                self.exit_code = self._process.returncode
         finally:
             if self._temporary is not None:
                 self._temporary.cleanup()

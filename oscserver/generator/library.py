@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oscserver.core.errors import GeneratorError
+from oscserver.core.frame import FrameFormat
 from oscserver.generator.options import RuntimeOptions
 from oscserver.generator.runtime import GeneratorRuntime
 
@@ -35,6 +36,11 @@ class GeneratorLibrary:
         self.loaded: dict[str, LoadedGenerator] = {}
         self.refused = 0
         self.last_refusal: str | None = None
+
+    def largest_format(self) -> FrameFormat:
+        """The frame format of the largest generator loaded (most pixels, then channels)."""
+        formats = [loaded.runtime.frame_format for loaded in self.loaded.values()]
+        return max(formats, key=lambda f: (f.width * f.height, f.channels))
 
     async def load(self, path: Path, name: str | None = None) -> LoadedGenerator:
         """Load ``path`` off the event loop and keep it under ``name`` (default: the

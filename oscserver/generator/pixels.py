@@ -6,7 +6,6 @@ to the output's format (``fit``).
 
 from __future__ import annotations
 
-import av
 import numpy as np
 
 from oscserver.core.frame import FrameFormat
@@ -53,6 +52,8 @@ _PIXEL_FORMATS = {1: "gray", 3: "rgb24", 4: "rgba"}
 
 def scale(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
     """``pixels`` (height x width x 1, 3 or 4 uint8) scaled to ``width`` x ``height``."""
+    import av  # only here: running a generator needs no PyAV (the GPU check's machine has none)
+
     layout = _PIXEL_FORMATS[pixels.shape[2]]
     frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format=layout)
     scaled = frame.reformat(width=width, height=height, interpolation="BILINEAR").to_ndarray()

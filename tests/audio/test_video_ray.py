@@ -28,6 +28,7 @@ from oscserver.audio.video.ray_worker import ChunkRenderer, ShippedModel, pack_v
 from oscserver.audio.video.render import RenderSettings, generator_path, render_video
 from tests.support import build_feedback_generator
 from tests.support.audio_songs import click_track
+from tests.support.platforms import linux_only, posix_only
 
 INIT = local_environment()  # before Ray is imported: loopback only, no usage statistics
 ray = pytest.importorskip("ray")
@@ -128,6 +129,7 @@ def test_a_killed_actor_s_chunks_are_redone_and_the_video_is_identical(
     assert_same_frames(video, single[1])
 
 
+@posix_only("kills a worker process with SIGKILL")
 def test_a_worker_process_killed_mid_render_changes_nothing(pool, song, single, tmp_path):
     victim = pool.actors[0]
     pid = ray.get(victim.info.remote())["pid"]
@@ -144,6 +146,7 @@ def test_a_worker_process_killed_mid_render_changes_nothing(pool, song, single, 
     assert_same_frames(video, single[1])
 
 
+@linux_only("reads the listening sockets from /proc")
 def test_the_cluster_listens_on_loopback_only(cluster):
     assert ray.util.get_node_ip_address() == "127.0.0.1"
     addresses = listening_addresses(ray_process_ids())

@@ -13,8 +13,10 @@ import sys
 
 from tests.support import REPO
 from tests.support.browser_session import FPS
+from tests.support.platforms import linux_only
 
 
+@linux_only("Chromium in a private network namespace (unshare --net)")
 def test_chromium_decodes_video_and_follows_osc():
     result = subprocess.run(
         ["unshare", "--net", "--", sys.executable, "-m", "tests.support.browser_session"],

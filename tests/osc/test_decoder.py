@@ -17,6 +17,7 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from oscserver.osc.decoder import MAX_BUNDLE_DEPTH, MalformedPacket, decode
 from oscserver.osc.values import Char, Color, Impulse, Midi, Symbol, TimeTag
 from tests.support.liblo import LIBLO, liblo_bundle, liblo_message
+from tests.support.platforms import linux_only
 
 
 def _pad(raw: bytes) -> bytes:
@@ -264,6 +265,7 @@ def _expected(tag: str, value: object) -> object:
 @pytest.mark.skipif(LIBLO is None, reason="liblo is not installed (apt-get install liblo-tools)")
 @settings(max_examples=200, deadline=None)
 @given(_address, st.lists(_liblo_arg, max_size=12))
+@linux_only("liblo loaded through ctypes by its .so name")
 def test_liblo_messages_decode_to_what_was_sent(address, args):
     (message,) = decode(liblo_message(address, args)).messages
     assert message.address == address
@@ -273,6 +275,7 @@ def test_liblo_messages_decode_to_what_was_sent(address, args):
 @pytest.mark.skipif(LIBLO is None, reason="liblo is not installed (apt-get install liblo-tools)")
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(_address, st.lists(_liblo_arg, max_size=4)), min_size=1, max_size=5))
+@linux_only("liblo loaded through ctypes by its .so name")
 def test_liblo_bundles_decode_to_what_was_sent(messages):
     when = time.time() + 5
     decoded = decode(liblo_bundle(when, messages)).messages

@@ -42,6 +42,7 @@ from oscserver.shm.writer import SharedMemoryRing
 from oscserver.sinks.shared_memory import SharedMemorySink
 from oscserver_bench.shm import bench_publish
 from tests.support import REPO
+from tests.support.platforms import posix_only
 
 _names = itertools.count()
 
@@ -295,6 +296,7 @@ def test_reader_follows_a_clean_restart(name):
             assert reader.generation == second.generation != old_generation
 
 
+@posix_only("a writer dies by leaving the resource tracker's books")
 def test_reader_follows_a_restart_after_a_crash(name):
     """The old writer vanished without setting the closed flag; a new one replaced the name."""
     with FrameReader(name, restart_after=0.3) as reader:
@@ -312,6 +314,7 @@ def test_reader_follows_a_restart_after_a_crash(name):
             assert reader.generation == second.generation
 
 
+@posix_only("a writer dies by leaving the resource tracker's books")
 def test_reader_follows_a_ring_rewritten_in_place(name):
     """What happens on Windows, where a segment readers hold open cannot be removed."""
     with FrameReader(name, attach_interval=0.02) as reader:
@@ -335,6 +338,7 @@ def test_reader_follows_a_ring_rewritten_in_place(name):
 # (f) ---------------------------------------------------------------------------------------------
 
 
+@posix_only("a writer dies by leaving the resource tracker's books")
 def test_a_stale_segment_from_a_dead_writer_is_replaced(name):
     result = run_python(f"""
         import os
@@ -411,6 +415,7 @@ def test_a_segment_that_is_not_ours_is_refused(name):
         foreign.unlink()
 
 
+@posix_only("a writer dies by leaving the resource tracker's books")
 def test_a_closed_segment_is_replaced_even_if_its_writer_lives(name):
     first = SharedMemoryRing.create(name, FMT)
     first._release()

@@ -30,6 +30,7 @@ import numpy as np
 import pytest
 
 from tests.support import REPO
+from tests.support.platforms import linux_only
 
 HAVE_CYNDILIB = importlib.util.find_spec("cyndilib") is not None
 FIRST_SENDER_PORT = 5961
@@ -75,6 +76,7 @@ def test_ndi_config_names_a_discovery_server(tmp_path):
 @pytest.mark.skipif(
     NETNS is None, reason="cannot make a private network namespace, so NDI could use multicast"
 )
+@linux_only("a private network namespace (unshare -n) and /proc/net/tcp")
 def test_frames_received_by_address_follow_osc(tmp_path):
     assert NETNS is not None
     script = f"ip link set lo up && exec {sys.executable} -m tests.sinks.test_ndi drive {tmp_path}"

@@ -16,6 +16,7 @@ import pytest
 from oscserver.server import ServeConfig, Server
 from oscserver.testing.webrtc_viewer import ViewerClient
 from tests.support import serve_config, wait_for
+from tests.support.platforms import linux_only
 
 FPS = 30.0
 
@@ -85,6 +86,7 @@ def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+@linux_only("counts open descriptors in /proc/self/fd")
 def test_fifty_connect_disconnect_cycles_leave_nothing_behind():
     async def main():
         server = await Server.start(_config())
