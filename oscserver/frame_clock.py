@@ -25,7 +25,8 @@ from oscserver.control.feedback import FeedbackControl
 from oscserver.control.schedule import Schedule
 from oscserver.core.frame import Frame, FrameFormat
 from oscserver.core.stats import RateLimitedLog, RateMeter, RollingWindow
-from oscserver.generator.pixels import fit, from_pixels
+from oscserver.generator.fitting import Fit, fit_pixels
+from oscserver.generator.pixels import from_pixels
 from oscserver.generator.runtime import GeneratorRuntime
 from oscserver.stage import Stage, StageManager
 
@@ -46,7 +47,8 @@ class FrameStats:
 class FrameClock:
     """Ticks ``fps`` times a second on its own thread and hands each frame to ``on_frame``
     (the frame bus's thread-safe ``publish``). Started and stopped by the server. Every frame
-    has the ``output`` format, whatever generator draws it (``generator/pixels.fit``)."""
+    has the ``output`` format, whatever generator draws it (each runtime is opened fitted to it,
+    ``generator/fitting.py``)."""
 
     def __init__(
         self,
@@ -114,7 +116,7 @@ class FrameClock:
         if now is stage:
             return stage
         runtime, last = now.runtime, self._last_pixels
-        fmt = runtime.frame_format
+        fmt = runtime.spec.output.frame_format
         if (
             now.controls.feedback is not None
             and last is not None
@@ -159,11 +161,12 @@ class FrameClock:
                 self._errors.warning("render", f"frame {index} failed: {exc!r}")
                 index += 1
                 continue
+            drawn = runtime.drawn if runtime.drawn is not None else pixels
             if controls.feedback is not None:
-                _steer_feedback(controls.feedback, runtime, pixels)
-            self._last_pixels = pixels
-            if runtime.frame_format != self.output:
-                pixels = fit(pixels, self.output)
+                _steer_feedback(controls.feedback, runtime, drawn)
+            self._last_pixels = drawn
+            if pixels.shape != (self.output.height, self.output.width, self.output.channels):
+                pixels = fit_pixels(pixels, Fit(self.output))  # a runtime opened unfitted
             finished = time.perf_counter()
             published = time.time()
             frame = Frame(

@@ -27,6 +27,7 @@ from oscserver.core.frame_bus import FrameBus
 from oscserver.core.loop_lag import LoopLag
 from oscserver.core.media import MediaFolders
 from oscserver.core.net import is_loopback
+from oscserver.core.sizes import SizeError, check_even
 from oscserver.core.stats import ControlCounters
 from oscserver.core.tasks import TaskManager
 from oscserver.core.timers import fine_timers
@@ -159,18 +160,17 @@ async def _make(config: ServeConfig, exits: AsyncExitStack) -> Server:
     exits.push_async_callback(tasks.cancel_all)  # last of all
     loop_lag, beats, quantize = LoopLag(), BeatClock(), Quantize()
     run = config.runtime
-    paths = [resolve_model_path(m, run.size) for m in run.models]
+    paths = [resolve_model_path(m) for m in run.models]
     folders = [Path(d) for d in config.osc.media_dirs] or [p.parent for p in paths]
     stages = StageManager(GeneratorLibrary(run), MediaFolders(folders), schedule, tasks)
     stage = await stages.open(paths)
-    fmt = stage.runtime.frame_format
-    where = f"{stage.generator.path}: {fmt.width}x{fmt.height}, {fmt.channels} channels"
+    drawn = stage.runtime.spec.output.frame_format
+    where = f"{stage.generator.path}: draws {drawn.width}x{drawn.height}"
     log.info("generator %s (%s); provider %s", stage.spec.name, where, stage.runtime.provider)
-    # The output keeps the largest loaded generator's format: the others are fitted to it, so
-    # the ring, NDI and the browsers never see a resize when /model switches.
-    output = stages.library.largest_format()
-    if output != fmt:
-        log.info("output %dx%d, %d channels", output.width, output.height, output.channels)
+    # One output format for the server's life: every generator is fitted to it, so the ring,
+    # NDI and the browsers never see a resize when /model switches.
+    output = stage.runtime.frame_format
+    log.info("output %dx%d, %d channels", output.width, output.height, output.channels)
 
     commands = CommandTable()
     namespace = ServerNamespace(stages, commands)
@@ -255,6 +255,11 @@ def _refuse_early(config: ServeConfig) -> None:
     config.outputs.check_platform()
     if config.outputs.shm:
         check_name(config.outputs.shm)
+    if config.runtime.size is not None and config.http.port is not None:
+        try:
+            check_even(config.runtime.size, "WebRTC's video encoder")
+        except SizeError as exc:
+            raise StartupError(str(exc)) from None
     clash = conflict(installed_runtimes())
     if clash:
         log.error("%s", clash)

@@ -76,8 +76,10 @@ class StageManager:
         return self._current
 
     async def open(self, paths: Sequence[Path]) -> Stage:
-        """Load every generator (off the loop); the first plays."""
+        """Fix the output's format, load every generator fitted to it (off the loop); the
+        first plays."""
         self._load_anchor = tracked_loader(self._tasks)
+        await self.library.choose_output(list(paths))
         first = await self.library.load(paths[0])
         for path in paths[1:]:
             await self.library.load(path)

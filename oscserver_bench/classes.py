@@ -53,7 +53,7 @@ def render_classes(model: Path | None, classes, seeds, truncation: float) -> np.
     from oscserver.generator.reading import default_model_path
     from oscserver.generator.runtime import GeneratorRuntime
 
-    runtime = GeneratorRuntime(model or default_model_path(256))
+    runtime = GeneratorRuntime(model or default_model_path())
     names = {c.role: c for c in runtime.spec.controls}
     cls, noise, trunc = names["class_weights"], names["noise"], names["scalar"]
     out = []
@@ -108,7 +108,7 @@ def bench_classes(
     pictures = render_classes(model, classes, seeds, truncation)
     rendered = time.perf_counter() - began
     result = {
-        "model": str(model or "shipped default-256"),
+        "model": str(model or "shipped default, 256x256"),
         "classes": len(classes),
         "seeds": seeds,
         "truncation": truncation,

@@ -26,6 +26,7 @@ from oscserver_bench import (
     render,
     rollout,
     shm,
+    sizes,
     webrtc,
 )
 from oscserver_bench.report import print_json
@@ -34,6 +35,7 @@ BENCHMARKS = (
     generator,
     latency,
     shm,
+    sizes,
     webrtc,
     ndi,
     osc,

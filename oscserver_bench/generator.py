@@ -55,7 +55,9 @@ def bench_generator(sizes: list[int], seconds: float, threads: int) -> dict:
 
     rows = []
     for size in sizes:
-        runtime = GeneratorRuntime(default_model_path(size), provider="cpu", threads=threads)
+        runtime = GeneratorRuntime(
+            default_model_path(), provider="cpu", threads=threads, size=(size, size)
+        )
         frames = drift_inputs(WARMUP_FRAMES + 10_000)
         for weights, noise, truncation in frames[:WARMUP_FRAMES]:
             runtime.draw({"class": weights, "noise": noise, "truncation": truncation})

@@ -34,7 +34,7 @@ def add_parser(
     lat = kinds.add_parser("latency", help="OSC-to-frame latency read from shared memory")
     lat.add_argument("--fps", type=float, nargs="+", default=[30.0, 60.0])
     lat.add_argument("--messages", type=int, default=200)
-    lat.add_argument("--size", type=int, default=256, choices=(256, 512))
+    lat.add_argument("--size", default="256", help="output size: WxH, a preset or one number")
     lat.add_argument("--model", default="default", help="generator file (default: embedded)")
     lat.set_defaults(run=lambda a: print_json(bench_latency(a.fps, a.messages, a.size, a.model)))
     return lat

@@ -112,7 +112,7 @@ def encode_time_ms(size: int, codec: str, frames: int = 90) -> float:
     from oscserver.generator.runtime import GeneratorRuntime
     from oscserver.webrtc.track import to_video_frame
 
-    runtime = GeneratorRuntime(default_model_path(size), provider="cpu")
+    runtime = GeneratorRuntime(default_model_path(), provider="cpu", size=(size, size))
     encoder = vpx.Vp8Encoder() if codec == "vp8" else h264.H264Encoder()
     times = []
     for i, (weights, noise, truncation) in enumerate(drift_inputs(frames)):

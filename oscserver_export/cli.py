@@ -4,10 +4,8 @@ The top-level CLI calls :func:`main` with the arguments after ``export``. Each g
 registers its own subcommand (``add_export_commands`` in its ``commands`` module, listed in
 :data:`FAMILIES`)::
 
-    oscserver export default                 # oscserver/models/default-256.onnx
-    oscserver export default --size 512      # oscserver/models/default-512.onnx
+    oscserver export default                 # oscserver/models/default.onnx (any size)
     oscserver export default -o my.onnx      # anywhere else
-    oscserver export default --all           # both shipped files
     oscserver export biggan --weights DIR --resolution 256 -o biggan-256.onnx [--fp16]
     oscserver export torch mygen.model:build --input latent:noise:1x64:-3,3 -o mine.onnx
 

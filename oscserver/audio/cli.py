@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from oscserver.audio.errors import AudioError
 from oscserver.core.errors import OscServerError
 from oscserver.core.options import Parser
+from oscserver.core.sizes import PRESETS, SizeError, check_render_scale
+from oscserver.generator.fitting import FILTERS, FITS
 from oscserver.generator.providers import PROVIDER_NAMES
 
 if TYPE_CHECKING:
@@ -72,8 +74,29 @@ def add_audio_parsers(commands: argparse._SubParsersAction) -> None:
     render.add_argument("--fps", type=float, default=30.0)
     render.add_argument(
         "--size",
-        help="output WxH or one number; default: the generator's size (default generator: "
-        "256, or 512 when the size asks for more); other sizes are cropped and scaled",
+        help=f"video size: WxH (1920x1080), one number for a square, or {', '.join(PRESETS)}; "
+        "the default generator draws it natively, others are fitted (default: the generator's "
+        "own size)",
+    )
+    render.add_argument(
+        "--render-scale",
+        default="1",
+        metavar="F",
+        help="the default generator draws at F times the size (0.25..1), scaled up "
+        "(default %(default)s)",
+    )
+    render.add_argument(
+        "--fit",
+        choices=FITS,
+        default="crop",
+        help="a generator of another aspect: crop, contain (letterbox) or stretch "
+        "(default %(default)s)",
+    )
+    render.add_argument(
+        "--scale-filter",
+        choices=FILTERS,
+        default="bicubic",
+        help="bicubic (sharper) or bilinear (default %(default)s)",
     )
     render.add_argument("--encoder", help="video encoder (default: best H.264 available)")
     render.add_argument("--crf", type=int, default=18, help="x264 quality, 0 (best) to 51")
@@ -192,6 +215,10 @@ def run_render(args: argparse.Namespace) -> int:
             raise AudioError(f"--{flag.replace('_', '-')} goes with --ray")
     knobs: dict[str, object] = dict(parse_assignments(args.knob))
     size = parse_size(args.size) if args.size else None
+    try:
+        render_scale = check_render_scale(args.render_scale)
+    except SizeError as exc:
+        raise AudioError(str(exc)) from None
     settings = [
         RenderSettings(
             song=song,
@@ -201,6 +228,9 @@ def run_render(args: argparse.Namespace) -> int:
             knobs=knobs,
             fps=args.fps,
             size=size,
+            render_scale=render_scale,
+            fit=args.fit,
+            scale_filter=args.scale_filter,
             seed=args.seed,
             encoder=args.encoder,
             crf=args.crf,
@@ -254,16 +284,13 @@ def output_paths(songs: list[Path], outputs: list[str]) -> list[Path]:
 
 def render_songs(settings: list[RenderSettings], show_progress: bool = True) -> list[RenderReport]:
     """Render songs one after another in this process, loading the generator once."""
-    from oscserver.audio.video.render import generator_path, render_video
-    from oscserver.generator.runtime import GeneratorRuntime
+    from oscserver.audio.video.render import open_generator, render_video
 
     reports = []
     runtime = None
     for one in settings:
         if runtime is None and len(settings) > 1:
-            runtime = GeneratorRuntime(
-                generator_path(one.model, one.size), one.provider, one.threads
-            )
+            runtime = open_generator(one)
         reports.append(render_video(one, show_progress, runtime))
     return reports
 

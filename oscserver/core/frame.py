@@ -19,6 +19,11 @@ class FrameFormat:
     def nbytes(self) -> int:
         return self.width * self.height * self.channels
 
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height)."""
+        return self.width, self.height
+
 
 @dataclass(frozen=True, slots=True)
 class Frame:

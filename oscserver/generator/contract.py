@@ -24,17 +24,39 @@ from oscserver.core.frame import FrameFormat
 from oscserver.generator.noise import truncated_noise
 
 CONTRACT_VERSION = "1"
-ROLES = ("class_weights", "noise", "scalar", "vector", "feedback")
+ROLES = ("class_weights", "noise", "scalar", "vector", "feedback", "pixel_x", "pixel_y")
 VECTOR_ROLES = ("class_weights", "noise", "vector")
+PIXEL_ROLES = ("pixel_x", "pixel_y")
+"""Inputs the server fills with the pixel centres' coordinates (:func:`pixel_axes`): a
+generator that has both draws at any size and aspect. Not controls: nothing plays them."""
+NATURAL_SIZE = (256, 256)
+"""(width, height) a generator that draws at any size draws at when no size is asked for."""
 LAYOUTS = ("NHWC", "NCHW")
-DEFAULT_SIZES = (256, 512)
-"""Sizes the embedded default generator is shipped at."""
 
 CONTRACT_KEY = "oscserver.contract"
 NAME_KEY = "oscserver.name"
 DESCRIPTION_KEY = "oscserver.description"
 OUTPUT_KEY = "oscserver.output"
 INPUT_KEY_PREFIX = "oscserver.input."
+
+
+def pixel_axes(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """The coordinates of the pixel centres of a ``width`` x ``height`` frame, float32 ``[width]``
+    and ``[height]``: the short side spans [-1, 1], the long side as far as the aspect takes it
+    (16:9: x in [-16/9, 16/9]), so a wider frame shows more of the same picture, not a squashed
+    one; y grows downwards. A square frame gets what a fixed-size square generator uses."""
+    short = min(width, height)
+    x = ((np.arange(width, dtype=np.float64) + 0.5) * 2.0 - width) / short
+    y = ((np.arange(height, dtype=np.float64) + 0.5) * 2.0 - height) / short
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def not_a_generator(where: str) -> str:
+    """What is said of an ONNX file whose metadata has no contract key."""
+    return (
+        f"{where} is an ONNX model but not a generator: its metadata has no "
+        f"'{CONTRACT_KEY}' key (see docs/generators.md)"
+    )
 
 
 def input_key(name: str) -> str:
@@ -73,6 +95,14 @@ class InputDeclaration:
             raise ContractError("an input has an empty name")
         if self.role not in ROLES:
             raise ContractError(f"{where}: unknown role {self.role!r} (one of {', '.join(ROLES)})")
+        if self.role in PIXEL_ROLES:
+            if len(self.shape) != 1 or int(self.shape[0]) < 1:
+                raise ContractError(
+                    f"{where}: a {self.role} input has shape (N,), not {self.shape}"
+                )
+            if self.range is not None or self.default is not None or self.seed is not None:
+                raise ContractError(f"{where}: {self.role} takes no range, default or seed")
+            return
         if not self.shape or self.shape[0] != 1 or any(int(d) < 1 for d in self.shape):
             raise ContractError(f"{where}: shape {self.shape} must have batch 1 and no empty axis")
         if self.role == "scalar" and self.size != 1:
@@ -114,6 +144,9 @@ class InputDeclaration:
 
     def default_value(self) -> np.ndarray:
         """The default as a float32 array of the input's shape."""
+        if self.role in PIXEL_ROLES:  # a square frame's coordinates, as an example
+            axis, _ = pixel_axes(self.size, self.size)
+            return axis
         if self.default is None and self.seed is not None:
             return truncated_noise(self.seed, self.size).reshape(self.shape)
         if self.default is None:
@@ -125,7 +158,7 @@ class InputDeclaration:
     def metadata(self) -> dict[str, Any]:
         """The JSON object stored under ``oscserver.input.<name>``."""
         meta: dict[str, Any] = {"role": self.role}
-        if self.role != "feedback":
+        if self.role not in ("feedback", *PIXEL_ROLES):
             assert self.range is not None
             meta["range"] = [float(self.range[0]), float(self.range[1])]
         if self.default is not None:
@@ -150,7 +183,7 @@ class InputDeclaration:
             raise ContractError(f"{where}: unknown role {role!r} (one of {', '.join(ROLES)})")
         bounds = meta.get("range")
         declared_range = None
-        if role != "feedback":
+        if role not in ("feedback", *PIXEL_ROLES):
             if (
                 not isinstance(bounds, list)
                 or len(bounds) != 2
@@ -169,7 +202,7 @@ class InputDeclaration:
             raise ContractError(
                 f"{where}: default must be a number or a list of {int(np.prod(shape))} numbers"
             )
-        if role not in ("feedback",) and default is None and seed is None:
+        if role not in ("feedback", *PIXEL_ROLES) and default is None and seed is None:
             default = 0.0  # an older file without a default starts at 0 (inside its range)
             if declared_range is not None and not declared_range[0] <= 0 <= declared_range[1]:
                 default = declared_range[0]
@@ -298,5 +331,10 @@ class GeneratorSpec:
 
     @property
     def controls(self) -> tuple[InputSpec, ...]:
-        """Inputs a performer can set over OSC (everything but feedback)."""
-        return tuple(spec for spec in self.inputs if spec.role != "feedback")
+        """Inputs a performer can set over OSC (everything but feedback and pixel coordinates)."""
+        return tuple(s for s in self.inputs if s.role != "feedback" and s.role not in PIXEL_ROLES)
+
+    @property
+    def resizable(self) -> bool:
+        """Whether it draws at any size (it takes the pixel coordinates)."""
+        return any(s.role in PIXEL_ROLES for s in self.inputs)

@@ -1,5 +1,10 @@
 """The generators a server has loaded, by name, and loading more without stopping.
 
+The output has one format for the server's whole life, chosen before anything loads
+(:func:`output_format`): ``--size``, or the largest generator's own. Every generator is opened
+fitted to it (``fitting.Fit``): one that draws at any size draws at ``--render-scale`` times it,
+one of a fixed size is scaled with ``--fit``, so ``/model`` never changes what readers see.
+
 Loading opens an ONNX Runtime session and renders a first frame; it runs in a thread, never
 on the event loop or the frame clock thread. A file that is missing, corrupt, not a generator or
 (for a reload) shaped differently from the one it replaces is refused with a GeneratorError
@@ -15,6 +20,7 @@ from pathlib import Path
 
 from oscserver.core.errors import GeneratorError
 from oscserver.core.frame import FrameFormat
+from oscserver.generator.framing import Framing, open_framed, output_format
 from oscserver.generator.options import RuntimeOptions
 from oscserver.generator.runtime import GeneratorRuntime
 
@@ -30,17 +36,18 @@ class LoadedGenerator:
 class GeneratorLibrary:
     def __init__(self, options: RuntimeOptions) -> None:
         """Generators open with ``options``' provider, threads and engine cache."""
-        self.provider = options.provider
-        self.threads = options.threads
-        self.cache_dir = options.cache_dir
+        self.options = options
+        self.output: FrameFormat | None = None
+        """Every generator's frames have this format (set by :meth:`choose_output`)."""
         self.loaded: dict[str, LoadedGenerator] = {}
         self.refused = 0
         self.last_refusal: str | None = None
 
-    def largest_format(self) -> FrameFormat:
-        """The frame format of the largest generator loaded (most pixels, then channels)."""
-        formats = [loaded.runtime.frame_format for loaded in self.loaded.values()]
-        return max(formats, key=lambda f: (f.width * f.height, f.channels))
+    async def choose_output(self, paths: list[Path]) -> FrameFormat:
+        """Fix the output's format for ``paths`` (read off the loop; GeneratorError for a file
+        that is not a generator). Later loads are fitted to it."""
+        self.output = await asyncio.to_thread(output_format, paths, self.options.size)
+        return self.output
 
     async def load(self, path: Path, name: str | None = None) -> LoadedGenerator:
         """Load ``path`` off the event loop and keep it under ``name`` (default: the
@@ -72,7 +79,10 @@ class GeneratorLibrary:
         return replaced
 
     def _open(self, path: Path) -> GeneratorRuntime:
-        return GeneratorRuntime(path, self.provider, self.threads, cache_dir=self.cache_dir)
+        options = self.options
+        output = self.output or output_format([path], options.size)
+        framing = Framing(output, options.render_scale, options.fit, options.scale_filter)
+        return open_framed(path, framing, options.provider, options.threads, options.cache_dir)
 
     def _unique(self, name: str) -> str:
         key, n = name, 2

@@ -7,9 +7,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from oscserver.core.errors import StartupError
 from oscserver.core.options import option
-from oscserver.generator.contract import DEFAULT_SIZES
+from oscserver.core.sizes import PRESETS, RENDER_SCALES, SizeError, check_render_scale, parse_size
+from oscserver.generator.fitting import FILTERS, FITS
 from oscserver.generator.providers import PROVIDER_NAMES
+
+
+def _size(value: Any) -> tuple[int, int] | None:
+    if value is None or isinstance(value, tuple):
+        return value
+    try:
+        return parse_size(str(value))
+    except SizeError as exc:
+        raise StartupError(str(exc)) from None
+
+
+def _render_scale(value: Any) -> float:
+    try:
+        return check_render_scale(value)
+    except SizeError as exc:
+        raise StartupError(str(exc)) from None
 
 
 def _models(value: Any) -> tuple[str, ...]:
@@ -28,12 +46,31 @@ class RuntimeOptions:
         _models,
         action="append",
     )
-    size: int = option(
-        256,
+    size: tuple[int, int] | None = option(
+        None,
         "--size",
-        "size of the default generator (ignored for --model FILE)",
-        type=int,
-        choices=DEFAULT_SIZES,
+        f"output size: WxH (1280x720), one number for a square, or {', '.join(PRESETS)}; "
+        "every output carries it (default: the largest generator's own)",
+        _size,
+        metavar="SIZE",
+    )
+    render_scale: float = option(
+        1.0,
+        "--render-scale",
+        "a generator that draws at any size draws at this times the output size "
+        f"({RENDER_SCALES[0]:g}..{RENDER_SCALES[1]:g}), and the frame is scaled up to it",
+        _render_scale,
+        metavar="F",
+    )
+    fit: str = option(
+        "crop",
+        "--fit",
+        "how a frame of another aspect fills the output: crop (fill, edges cut), contain "
+        "(letterbox in black), stretch",
+        choices=FITS,
+    )
+    scale_filter: str = option(
+        "bilinear", "--scale-filter", "bilinear, or bicubic (sharper)", choices=FILTERS
     )
     fps: float = option(30.0, "--fps", "frames a second", type=float)
     provider: str | None = option(

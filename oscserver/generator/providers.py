@@ -97,9 +97,12 @@ class TrtCache:
     timing: Path
 
     @classmethod
-    def for_model(cls, cache_dir: Path, model: Path) -> TrtCache:
+    def for_model(cls, cache_dir: Path, model: Path, tag: str = "") -> TrtCache:
+        """The engines of ``model``'s content; ``tag`` tells apart the sizes it is drawn and
+        fitted at (an engine is built for fixed shapes)."""
         trt = cache_dir / "trt"
-        return cls(engines=trt / f"{model.stem}-{model_digest(model)}", timing=trt / "timing")
+        folder = f"{model.stem}-{model_digest(model)}" + (f"-{tag}" if tag else "")
+        return cls(engines=trt / folder, timing=trt / "timing")
 
     def engine_files(self) -> list[Path]:
         if not self.engines.is_dir():

@@ -19,10 +19,11 @@ from oscserver.core.frame import FrameFormat
 from oscserver.generator.contract import (
     CONTRACT_KEY,
     CONTRACT_VERSION,
-    DEFAULT_SIZES,
     DESCRIPTION_KEY,
     NAME_KEY,
+    NATURAL_SIZE,
     OUTPUT_KEY,
+    PIXEL_ROLES,
     ContractError,
     GeneratorSpec,
     InputDeclaration,
@@ -30,20 +31,20 @@ from oscserver.generator.contract import (
     OutputDeclaration,
     OutputSpec,
     input_key,
+    not_a_generator,
+    pixel_axes,
 )
 
 
-def default_model_path(size: int = 256) -> Path:
-    """The embedded default generator shipped with the package (256 or 512 pixels square)."""
-    if size not in DEFAULT_SIZES:
-        raise GeneratorError(f"the default generator comes in sizes {DEFAULT_SIZES}, not {size}")
-    return Path(str(resources.files("oscserver.models") / f"default-{size}.onnx"))
+def default_model_path() -> Path:
+    """The embedded default generator shipped with the package (it draws at any size)."""
+    return Path(str(resources.files("oscserver.models") / "default.onnx"))
 
 
-def resolve_model_path(model: str, size: int = 256) -> Path:
+def resolve_model_path(model: str) -> Path:
     """``default`` names the embedded generator; anything else is a file path."""
     if model == "default":
-        return default_model_path(size)
+        return default_model_path()
     return Path(model)
 
 
@@ -55,30 +56,43 @@ _ORT_TYPES: dict[str, np.dtype] = {
 }
 
 
-def read_generator(session: ort.InferenceSession, path: Path) -> GeneratorSpec:
-    """Validate a loaded session against the contract and describe it."""
+def read_generator(
+    session: ort.InferenceSession, path: Path, size: tuple[int, int] | None = None
+) -> GeneratorSpec:
+    """Validate a loaded session against the contract and describe it. A generator that takes
+    the pixel coordinates (``pixel_x``, ``pixel_y``) is described at ``size`` (width, height;
+    default :data:`NATURAL_SIZE`): its coordinate inputs hold that size's, and its output has
+    that size. A generator of a fixed size ignores ``size``."""
     meta = session.get_modelmeta().custom_metadata_map
     where = f"{path}"
     version = meta.get(CONTRACT_KEY)
     if version is None:
-        raise GeneratorError(
-            f"{where} is an ONNX model but not a generator: its metadata has no "
-            "'oscserver.contract' key (see docs/generators.md)"
-        )
+        raise GeneratorError(not_a_generator(where))
     if version != CONTRACT_VERSION:
         raise GeneratorError(
             f"{where} follows generator contract {version!r}; "
             f"this server reads {CONTRACT_VERSION!r}"
         )
-    inputs = tuple(_read_input(node, meta, where) for node in session.get_inputs())
-    if not any(spec.role != "feedback" for spec in inputs):
+    nodes = session.get_inputs()
+    roles = [_role(meta, node.name) for node in nodes]
+    resizable = set(PIXEL_ROLES) <= set(roles)
+    if any(role in PIXEL_ROLES for role in roles) and not resizable:
+        raise GeneratorError(f"{where} takes {' or '.join(PIXEL_ROLES)} alone; it needs both")
+    width, height = (size or NATURAL_SIZE) if resizable else (0, 0)
+    if resizable and (width < 1 or height < 1):
+        raise GeneratorError(f"{where}: cannot draw {width}x{height}")
+    axes = dict(zip(PIXEL_ROLES, pixel_axes(width, height), strict=True)) if resizable else {}
+    inputs = tuple(_read_input(node, meta, where, axes) for node in nodes)
+    if not any(spec.role not in ("feedback", *PIXEL_ROLES) for spec in inputs):
         raise GeneratorError(f"{where} has no input a performer could control")
     outputs = session.get_outputs()
     if not outputs:
         raise GeneratorError(f"{where} has no outputs")
-    output = _read_output(outputs[0], meta, where)
+    output = _read_output(outputs[0], meta, where, (width, height) if resizable else None)
     for spec in inputs:
         if spec.role == "feedback":
+            if resizable:
+                raise GeneratorError(f"{where}: a generator of any size cannot take feedback")
             _check_feedback(spec, output, where)
     return GeneratorSpec(
         path=path,
@@ -102,32 +116,59 @@ def _json_field(meta: dict[str, str], key: str, where: str) -> dict:
     return value
 
 
-def _static_shape(node: ort.NodeArg, where: str) -> tuple[int, ...]:
+def _static_shape(
+    node: ort.NodeArg, where: str, sizes: dict[int, int] | None = None
+) -> tuple[int, ...]:
+    """The node's shape, batch 1. Symbolic dimensions other than the batch are an error, except
+    those ``sizes`` gives (axis -> length: a generator of any size, at the size it draws)."""
     shape = []
-    for dim in node.shape:
+    for axis, dim in enumerate(node.shape):
         if isinstance(dim, int):
             shape.append(dim)
+        elif sizes and axis in sizes:
+            shape.append(sizes[axis])
+        elif not shape:
+            shape.append(1)  # a symbolic batch dimension is fine: we always draw batch 1
         else:
-            # A symbolic batch dimension is fine: we always render batch 1.
-            if shape:
-                raise GeneratorError(
-                    f"{where}: '{node.name}' has a symbolic dimension {dim!r}; only the batch "
-                    "dimension may be symbolic"
-                )
-            shape.append(1)
+            raise GeneratorError(
+                f"{where}: '{node.name}' has a symbolic dimension {dim!r}; only the batch "
+                "dimension may be symbolic (or the pixel axes, for a generator of any size)"
+            )
     return tuple(shape)
 
 
-def _read_input(node: ort.NodeArg, meta: dict[str, str], where: str) -> InputSpec:
+def _role(meta: dict[str, str], name: str) -> object:
+    try:
+        return json.loads(meta.get(input_key(name), "{}")).get("role")
+    except (json.JSONDecodeError, AttributeError):
+        return None  # _read_input says what is wrong
+
+
+def _read_input(
+    node: ort.NodeArg, meta: dict[str, str], where: str, axes: dict[str, np.ndarray]
+) -> InputSpec:
     desc = _json_field(meta, input_key(node.name), where)
     dtype = _ORT_TYPES.get(node.type)
     if dtype is None:
         raise GeneratorError(f"{where}: input '{node.name}' has type {node.type}; expected float")
-    shape = _static_shape(node, where)
+    axis = axes.get(str(desc.get("role")))
+    shape = _static_shape(node, where, {0: len(axis)} if axis is not None else None)
     try:
         declared = InputDeclaration.from_metadata(node.name, shape, desc)
     except ContractError as exc:
         raise GeneratorError(f"{where}: {exc}") from None
+    if axis is not None:
+        return InputSpec(
+            name=node.name,
+            role=declared.role,
+            shape=shape,
+            dtype=dtype,
+            low=float(axis.min()),
+            high=float(axis.max()),
+            default=axis,
+            seed=None,
+            description=declared.description,
+        )
     low, high = declared.range if declared.range is not None else (0.0, 1.0)
     return InputSpec(
         name=node.name,
@@ -142,7 +183,9 @@ def _read_input(node: ort.NodeArg, meta: dict[str, str], where: str) -> InputSpe
     )
 
 
-def _read_output(node: ort.NodeArg, meta: dict[str, str], where: str) -> OutputSpec:
+def _read_output(
+    node: ort.NodeArg, meta: dict[str, str], where: str, size: tuple[int, int] | None
+) -> OutputSpec:
     try:
         declared = OutputDeclaration.from_metadata(_json_field(meta, OUTPUT_KEY, where))
     except ContractError as exc:
@@ -152,7 +195,9 @@ def _read_output(node: ort.NodeArg, meta: dict[str, str], where: str) -> OutputS
     dtype = _ORT_TYPES.get(node.type)
     if dtype is None:
         raise GeneratorError(f"{where}: output type {node.type} is not an image type")
-    shape = _static_shape(node, where)
+    spatial = (1, 2) if layout == "NHWC" else (2, 3)
+    sizes = dict(zip(spatial, (size[1], size[0]), strict=True)) if size else None
+    shape = _static_shape(node, where, sizes)
     if len(shape) != 4 or shape[0] != 1:
         raise GeneratorError(
             f"{where}: output '{node.name}' has shape {shape}; expected an image [1, ...] of rank 4"

@@ -1,9 +1,7 @@
 """The default generator's commands: ``oscserver export default`` and ``oscserver train default``.
 
-    oscserver export default                 # oscserver/models/default-256.onnx
-    oscserver export default --size 512      # oscserver/models/default-512.onnx
+    oscserver export default                 # oscserver/models/default.onnx (draws any size)
     oscserver export default -o my.onnx      # anywhere else
-    oscserver export default --all           # both shipped files
     oscserver train default -o mine.onnx --classes 207,volcano [--steps 55] [--fresh] [--judge]
 
 Building the parsers imports no torch (``--help``); the commands import it when they run.
@@ -15,7 +13,6 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oscserver.generator.contract import DEFAULT_SIZES  # importing it needs no torch (--help)
 from oscserver_export.command_line import Kinds, say, use_torch_threads
 
 if TYPE_CHECKING:
@@ -27,9 +24,9 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "oscserver" / "models"
 SHIPPED_PICTURES = "oscserver_export/default/class_pictures.npz"
 
 
-def default_model_path(size: int) -> Path:
-    """The shipped default generator file for ``size`` (256 or 512)."""
-    return MODELS_DIR / f"default-{size}.onnx"
+def default_model_path() -> Path:
+    """The shipped default generator file (in the source tree: ``export default`` writes it)."""
+    return MODELS_DIR / "default.onnx"
 
 
 def add_export_commands(kinds: Kinds) -> None:
@@ -39,18 +36,7 @@ def add_export_commands(kinds: Kinds) -> None:
         help="the embedded default generator (style-modulated CPPN, no weights to download)",
     )
     parser.add_argument(
-        "--size",
-        type=int,
-        choices=DEFAULT_SIZES,
-        default=DEFAULT_SIZES[0],
-        help="frame size in pixels (default %(default)s)",
-    )
-    target = parser.add_mutually_exclusive_group()
-    target.add_argument(
-        "-o", "--output", type=Path, help="output file (default: the shipped file for --size)"
-    )
-    target.add_argument(
-        "--all", action="store_true", help="write every shipped size into oscserver/models/"
+        "-o", "--output", type=Path, help="output file (default: the shipped oscserver/models/)"
     )
     parser.set_defaults(run=run_export)
 
@@ -59,13 +45,8 @@ def run_export(args: argparse.Namespace) -> int:
     """``oscserver export default``: write the shipped file(s) or ``--output``."""
     from oscserver_export.default.generator import export_default
 
-    if args.all:
-        jobs = [(size, default_model_path(size)) for size in DEFAULT_SIZES]
-    else:
-        jobs = [(args.size, args.output or default_model_path(args.size))]
-    for size, path in jobs:
-        report = export_default(size, path)
-        print(report.format(), flush=True)
+    report = export_default(args.output or default_model_path())
+    print(report.format(), flush=True)
     return 0
 
 
@@ -80,7 +61,6 @@ def add_train_commands(kinds: Kinds) -> None:
     which.add_argument("--all", action="store_true", help="all 1000 classes")
     default.add_argument("--count", type=int, default=12, help="classes --classes-from picks")
     default.add_argument("-o", "--output", type=Path, required=True, help="ONNX file to write")
-    default.add_argument("--size", type=int, default=256, help="frame size of the file (256)")
     default.add_argument("--steps", type=int, default=55, help="Adam steps per block (55)")
     default.add_argument("--lr", type=float, default=0.02, help="Adam step size (0.02)")
     default.add_argument("--block", type=int, default=16, help="classes per block (16)")
@@ -139,19 +119,18 @@ def run_train(args: argparse.Namespace) -> int:
     if args.fresh:
         gen.pictures[torch.tensor(classes)] = 128
     if judges:
-        before = DefaultGenerator(args.size)
+        before = DefaultGenerator()
         before.pictures.copy_(gen.pictures)
         say(f"before: {ranks(before)}")
     progress = progress_bar(-(-len(classes) // config.block), "train default", unit="blocks")
     train_classes(gen, trainer, config, lambda done, total, s: progress.update(done - progress.n))
     progress.close()
     if judges:
-        trained = DefaultGenerator(args.size)
+        trained = DefaultGenerator()
         trained.pictures.copy_(gen.pictures)
         say(f"after:  {ranks(trained)}")
     names = ", ".join(str(c) for c in classes[:12]) + (" ..." if len(classes) > 12 else "")
     report = export_default(
-        args.size,
         args.output,
         pictures=gen.pictures,
         description=f"{DESCRIPTION}; classes {names} trained against {TRAINING_CLASSIFIER}",
@@ -161,6 +140,6 @@ def run_train(args: argparse.Namespace) -> int:
     print(report.format(), flush=True)
     say(
         f"class pictures: {checkpoint} (to ship them: copy it to {SHIPPED_PICTURES} "
-        "and run `oscserver export default --all`)"
+        "and run `oscserver export default`)"
     )
     return 0

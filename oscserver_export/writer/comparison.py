@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from oscserver.generator.contract import InputDeclaration
+from oscserver.generator.contract import PIXEL_ROLES, InputDeclaration
 from oscserver_export.writer.errors import ExportCheckError, ExportError
 
 #: Seed for the random check inputs, so a check is the same on every run.
@@ -29,6 +29,8 @@ def sample_input(
     if declaration.role == "feedback":
         lo, hi = output_range
         return rng.uniform(lo, hi, declaration.shape).astype(np.float32)
+    if declaration.role in PIXEL_ROLES:  # the server's coordinates, never a performer's
+        return declaration.default_value()
     assert declaration.range is not None
     lo, hi = float(declaration.range[0]), float(declaration.range[1])
     size = declaration.size
@@ -64,6 +66,8 @@ def complete_feeds(
         value = feeds.get(spec.name)
         if value is None:
             out[spec.name] = example_value(spec)
+        elif spec.role in PIXEL_ROLES:  # coordinates of another size: any length
+            out[spec.name] = np.asarray(value, np.float32).reshape(-1)
         else:
             out[spec.name] = np.asarray(value, np.float32).reshape(spec.shape)
     return out

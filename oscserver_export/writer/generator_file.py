@@ -315,8 +315,12 @@ def _generator_model(
         )
     example = tuple(torch.from_numpy(example_value(s)) for s in specs)
     names = [s.name for s in specs]
-    to_onnx = torchscript_to_onnx if torchscript else torch_to_onnx
-    model = to_onnx(module, example, names, output_name, opset)
+    axes = {"pixel_x": "width", "pixel_y": "height"}
+    dynamic = {s.name: axes[s.role] for s in specs if s.role in axes}
+    if torchscript:
+        model = torchscript_to_onnx(module, example, names, output_name, opset)
+    else:
+        model = torch_to_onnx(module, example, names, output_name, opset, dynamic)
     clean(model)
     lower_ir_version(model)
     write_metadata(model, specs, output_layout, output_range, name, description)

@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from oscserver.generator.contract import InputDeclaration, OutputDeclaration, file_metadata
+from oscserver.generator.contract import (
+    PIXEL_ROLES,
+    InputDeclaration,
+    OutputDeclaration,
+    file_metadata,
+)
 from oscserver_export.writer.errors import ExportError
 
 if TYPE_CHECKING:
@@ -46,9 +51,12 @@ def torch_to_onnx(
     names: Sequence[str],
     output_name: str,
     opset: int = DEFAULT_OPSET,
+    dynamic: dict[str, str] | None = None,
 ) -> onnx.ModelProto:
     """``module`` traced on ``example`` by ``torch.onnx.export(dynamo=True)``, inputs named
-    ``names``; raises :class:`ExportError` with the exporter's own words when it fails."""
+    ``names``; ``dynamic`` names the inputs whose first axis has any length (input name ->
+    the axis's name: the pixel coordinates of a generator of any size). Raises
+    :class:`ExportError` with the exporter's own words when it fails."""
     import torch
 
     buffer = io.StringIO()
@@ -62,11 +70,18 @@ def torch_to_onnx(
         # The exporter's own chatter (progress lines, FutureWarnings from pytree internals) is
         # not the caller's business; real failures raise.
         warnings.simplefilter("ignore")
+        shapes = None
+        if dynamic:
+            shapes = tuple(
+                {0: torch.export.Dim(dynamic[n], min=2, max=16384)} if n in dynamic else None
+                for n in names
+            )
         try:
             program = torch.onnx.export(
                 module,
                 example,
                 dynamo=True,
+                dynamic_shapes=shapes,
                 input_names=list(names),
                 output_names=[output_name],
                 opset_version=opset,
@@ -200,8 +215,12 @@ def check_graph(
             f"graph inputs {got} differ from the specs {want} (an input the forward never "
             "uses is dropped by the exporter)"
         )
+    resizable = any(s.role in PIXEL_ROLES for s in specs)
     for spec, value in zip(specs, graph_inputs, strict=True):
-        if _dims(value) != tuple(spec.shape):
+        if spec.role in PIXEL_ROLES:
+            if len(_dims(value)) != 1 or isinstance(_dims(value)[0], int):
+                raise ExportError(f"input {spec.name!r}: {spec.role} needs one axis of any length")
+        elif _dims(value) != tuple(spec.shape):
             raise ExportError(
                 f"input {spec.name!r}: graph shape {list(_dims(value))} != spec {list(spec.shape)}"
             )
@@ -212,13 +231,19 @@ def check_graph(
         raise ExportError(f"the first graph output is not named {output_name!r}")
     out = model.graph.output[0]
     shape = _dims(out)
-    if len(shape) != 4 or shape[0] != 1 or not all(isinstance(d, int) for d in shape):
+    channels = shape[3] if len(shape) == 4 and layout == "NHWC" else shape[1] if shape else 0
+    fixed = all(isinstance(d, int) for d in shape)
+    if (
+        len(shape) != 4
+        or shape[0] != 1
+        or not (fixed or resizable)
+        or not isinstance(channels, int)
+    ):
         raise ExportError(f"output {output_name!r} must be a fixed [1, ...] 4-D image, got {shape}")
-    channels = shape[3] if layout == "NHWC" else shape[1]
     if channels not in (1, 3, 4):
         raise ExportError(f"output has {channels} channels in layout {layout}; need 1, 3 or 4")
     for spec in specs:
         if spec.role == "feedback" and tuple(spec.shape) != shape:
             raise ExportError(f"feedback input {spec.name!r} must have the output shape {shape}")
     dtype = onnx.helper.tensor_dtype_to_np_dtype(out.type.tensor_type.elem_type)
-    return tuple(int(d) for d in shape), str(np.dtype(dtype))
+    return tuple(d if isinstance(d, int) else -1 for d in shape), str(np.dtype(dtype))

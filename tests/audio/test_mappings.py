@@ -375,4 +375,4 @@ def test_every_message_is_valid_for_the_default_generator(spec, target, chords):
     for name in ("chroma", "clusters", "wander"):
         knobs = {"clusters": 4} if name == "clusters" else {}
         play(make_mapping(name, knobs, target, FPS), chords, spec)  # raises if one is not
-    assert default_model_path(256).is_file()
+    assert default_model_path().is_file()

@@ -25,7 +25,8 @@ from oscserver.audio.video.ray import (
 )
 from oscserver.audio.video.ray_chunks import RayStats, chunks_of, in_order
 from oscserver.audio.video.ray_worker import ChunkRenderer, ShippedModel, pack_values
-from oscserver.audio.video.render import RenderSettings, generator_path, render_video
+from oscserver.audio.video.render import RenderSettings, render_video
+from oscserver.generator.reading import default_model_path
 from tests.support import build_feedback_generator
 from tests.support.audio_songs import click_track
 from tests.support.platforms import linux_only, posix_only
@@ -69,9 +70,10 @@ def single(song, tmp_path_factory) -> tuple[Path, list[np.ndarray]]:
     video = tmp_path_factory.mktemp("single") / "single.mp4"
     render_video(settings(song, video), show_progress=False)
     frames = decode(video)
-    # Nearly every frame is unlike every other, so equal frame i means frame i, in order (a
-    # click track has little pitch to move the class pictures: a few quiet frames repeat).
-    assert len({f.tobytes() for f in frames}) >= FRAMES - 8
+    # Most frames are unlike every other, so equal frame i means frame i, in order (a click
+    # track has little pitch to move the class pictures: the quiet frames between the clicks
+    # change by hundredths of a level, and H.264 makes some of them repeat).
+    assert len({f.tobytes() for f in frames}) >= FRAMES * 3 // 4
     return video, frames
 
 
@@ -279,9 +281,9 @@ def test_packing_and_the_worker_without_ray(tmp_path):
     frames = [{"a": np.full(3, i, np.float32), "b": np.array([i], np.float32)} for i in range(4)]
     packed = pack_values(frames)
     assert packed["a"].shape == (4, 3) and packed["b"][:, 0].tolist() == [0, 1, 2, 3]
-    model = ShippedModel.read(generator_path("default", None))
+    model = ShippedModel.read(default_model_path())
     path = model.materialize(tmp_path)
-    assert path.name == "default-256.onnx" and path.read_bytes() == model.data
+    assert path.name == "default.onnx" and path.read_bytes() == model.data
     assert model.materialize(tmp_path) == path
     worker = ChunkRenderer(model, "cpu", 1)
     empty, _ = worker.render({})

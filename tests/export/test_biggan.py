@@ -248,3 +248,53 @@ def test_fp16_export_halves_the_file_and_renders(tmp_path):
         args = [torch.from_numpy(values[s.name].reshape(s.shape)) for s in runtime.spec.inputs]
         expected = traceable(*args)[0].numpy().astype(int)
     assert np.abs(runtime.draw(values).astype(int) - expected).mean() < 2
+
+
+@pytest.mark.parametrize("fit", ["crop", "contain", "stretch"])
+def test_biggan_128_fills_a_720p_ring_under_each_fit(biggan_file, fit):
+    """BigGAN exported at 128 and served at --size 1280x720: the ring is 1280x720 whatever the
+    fit; contain pillarboxes the square in black, crop and stretch reach the edges, and the
+    picture is BigGAN's (the middle of contain is its frame scaled up)."""
+    from oscserver.client import FrameReader
+    from oscserver.core.frame import FrameFormat
+    from oscserver.generator.fitting import Fit, fit_pixels
+    from tests.support import unique_name
+
+    async def main():
+        shm = unique_name(f"biggan-{fit}")
+        config = ServeConfig.from_flat(
+            model=str(biggan_file),
+            osc_port=free_udp_port(),
+            shm=shm,
+            http_port=None,
+            fps=10.0,
+            status_interval=0,
+            threads=2,
+            size="1280x720",
+            fit=fit,
+        )
+        server = await Server.start(config)
+        try:
+            with FrameReader(shm) as reader:
+                got = await asyncio.to_thread(reader.wait, 30.0)
+                assert got is not None and reader.shape == (720, 1280, 3)
+            runtime = server.stages.current.runtime
+            assert runtime.spec.output.frame_format.size == (128, 128)  # drawn at its own size
+            drawn = runtime.drawn
+            assert drawn is not None
+        finally:
+            await server.stop()
+        frame = got[0].astype(int)
+        sides = np.concatenate([frame[:, :200], frame[:, -200:]], axis=1)
+        if fit == "contain":
+            assert sides.max() == 0
+            middle = frame[:, 280:1000]
+            assert middle.std() > 10
+        else:
+            assert sides.std() > 10
+        # Nothing moves the controls, so every frame is the same drawing: fitted on the host,
+        # it is what the ring holds.
+        expected = fit_pixels(drawn, Fit(FrameFormat(1280, 720, 3), fit)).astype(int)
+        assert np.abs(expected - frame).max() <= 1
+
+    asyncio.run(main())

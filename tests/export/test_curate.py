@@ -233,7 +233,7 @@ def test_train_default_teaches_one_class_and_leaves_the_others(tmp_path):
     assert main(argv) == 0
     pictures = np.load(out.with_suffix(".npz"))["pictures"]
     assert pictures.shape == (1000, 3 * 32 * 32) and pictures.dtype == np.uint8
-    shipped, trained = GeneratorRuntime(default_model_path(256)), GeneratorRuntime(out)
+    shipped, trained = GeneratorRuntime(default_model_path()), GeneratorRuntime(out)
     classifier = load_classifier("efficientnet-lite0")
 
     def picture(runtime, label, seed):

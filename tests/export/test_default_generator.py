@@ -1,7 +1,8 @@
-"""The embedded default generator: shipped files, contract metadata and visible behaviour.
+"""The embedded default generator: the shipped file, contract metadata and visible behaviour.
 
-Behaviour is asserted on real ONNX Runtime sessions of the shipped files (what the server
-plays); torch is only needed for the tests that re-export.
+Behaviour is asserted on real ONNX Runtime sessions of the shipped file made ready for a size
+as the server makes it (``generator/graph.prepared``: the pixel coordinates baked in); torch is
+only needed for the tests that re-export.
 """
 
 from __future__ import annotations
@@ -14,22 +15,31 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
+from oscserver.generator.contract import pixel_axes
+from oscserver.generator.graph import prepared
 from oscserver.generator.noise import truncated_noise
 
 MODELS = Path(__file__).resolve().parents[2] / "oscserver" / "models"
+SHIPPED = MODELS / "default.onnx"
 SIZES = (256, 512)
-ROLES = {"class_weights", "noise", "scalar", "vector", "feedback"}
+ROLES = {"class_weights", "noise", "scalar", "vector", "feedback", "pixel_x", "pixel_y"}
 DEFAULT_CLASS = 780
 CLASSES = (0, 1, 207, 388, 780, 980)  # any one-hots; 780 is the default
 
 
-def _session(size: int) -> ort.InferenceSession:
+def _session(width: int, height: int | None = None) -> ort.InferenceSession:
+    """The shipped file made ready to draw ``width`` x ``height`` (default: square)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = 2
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    path = MODELS / f"default-{size}.onnx"
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    model = prepared(SHIPPED, (width, height or width), None)
+    assert model is not None
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+def _shipped_session() -> ort.InferenceSession:
+    return ort.InferenceSession(str(SHIPPED), providers=["CPUExecutionProvider"])
 
 
 @pytest.fixture(scope="module")
@@ -97,26 +107,52 @@ def unit_direction(seed: int) -> np.ndarray:
 # ---------------------------------------------------------------------------- files, contract
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_shipped_file_is_small_and_well_formed(sessions, size):
-    path = MODELS / f"default-{size}.onnx"
-    assert path.stat().st_size < 5_000_000  # 3 MB of it: 1000 class pictures, 32x32 uint8
-    sess = sessions[size]
+def test_shipped_file_is_small_and_draws_any_size():
+    assert SHIPPED.stat().st_size < 5_000_000  # 3 MB of it: 1000 class pictures, 32x32 uint8
+    sess = _shipped_session()
     out = sess.get_outputs()[0]
     assert out.name == "image"
     assert out.type == "tensor(uint8)"
-    assert out.shape == [1, size, size, 3]
+    assert out.shape[0] == 1 and out.shape[3] == 3
+    assert all(isinstance(d, str) for d in out.shape[1:3])  # height and width: any
     shapes = {i.name: (i.shape, i.type) for i in sess.get_inputs()}
-    assert shapes == {
-        "class": ([1, 1000], "tensor(float)"),
-        "noise": ([1, 128], "tensor(float)"),
-        "truncation": ([1], "tensor(float)"),
-    }
+    assert shapes["class"] == ([1, 1000], "tensor(float)")
+    assert shapes["noise"] == ([1, 128], "tensor(float)")
+    assert shapes["truncation"] == ([1], "tensor(float)")
+    assert set(shapes) == {"class", "noise", "truncation", "pixel_x", "pixel_y"}
+    assert all(isinstance(shapes[n][0][0], str) for n in ("pixel_x", "pixel_y"))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_metadata_follows_the_contract(sessions, size):
+def test_made_ready_for_a_size_it_takes_only_the_controls(sessions, size):
     sess = sessions[size]
+    assert sess.get_outputs()[0].shape == [1, size, size, 3]
+    assert {i.name for i in sess.get_inputs()} == {"class", "noise", "truncation"}
+
+
+@pytest.mark.parametrize(("width", "height"), [(448, 252), (200, 360), (333, 77)])
+def test_another_aspect_is_the_square_look_framed_wider_not_squashed(width, height):
+    """The short side spans the square's [-1, 1]: the wide frame's middle square is the square
+    frame, pixel for pixel, and the rest goes on with the same pattern (no flat edges)."""
+    short = min(width, height)
+    z = truncated_noise(3, 128)[None]
+    square = render(_session(short), one_hot((DEFAULT_CLASS, 1.0)), z, 0.6)
+    wide = render(_session(width, height), one_hot((DEFAULT_CLASS, 1.0)), z, 0.6)
+    assert wide.shape == (height, width, 3)
+    left, top = (width - short) // 2, (height - short) // 2
+    middle = wide[top : top + short, left : left + short]
+    assert float(np.abs(middle - square).max()) <= 1.0
+    for edge in (wide[:top], wide[top + short :], wide[:, :left], wide[:, left + short :]):
+        if edge.size:
+            assert edge.std() > 8  # the marbling goes on beyond the square
+    # Squashing would not match: the square scaled to the wide size differs a lot.
+    x_square, _ = pixel_axes(short, short)
+    x_wide, _ = pixel_axes(width, height)
+    assert x_wide[left : left + short] == pytest.approx(x_square, abs=1e-6)
+
+
+def test_metadata_follows_the_contract():
+    sess = _shipped_session()
     meta = sess.get_modelmeta().custom_metadata_map
     assert meta["oscserver.contract"] == "1"
     assert meta["oscserver.name"] == "default"
@@ -131,6 +167,9 @@ def test_metadata_follows_the_contract(sessions, size):
     for name, spec in specs.items():
         assert spec["role"] in ROLES, name
         assert spec["description"], name
+        if spec["role"] in ("pixel_x", "pixel_y"):
+            assert "range" not in spec and "default" not in spec  # the server fills them
+            continue
         lo, hi = spec["range"]
         assert lo < hi
         n = int(np.prod(inputs[name].shape))
@@ -263,25 +302,20 @@ def test_out_of_range_values_do_not_break_the_graph(session):
 # ---------------------------------------------------------------------------- export
 
 
-def test_export_command_reproduces_the_shipped_files(tmp_path, capsys):
+def test_export_command_reproduces_the_shipped_file(tmp_path, capsys):
     pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
     from oscserver_export.cli import main
     from oscserver_export.default.commands import default_model_path
-    from oscserver_export.default.generator import export_default
 
-    out256 = tmp_path / "default-256.onnx"
-    assert main(["default", "--size", "256", "-o", str(out256)]) == 0
+    out = tmp_path / "default.onnx"
+    assert main(["default", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "max diff" in printed and "MB" in printed
-    report = export_default(512, tmp_path / "default-512.onnx", check_samples=1)
-    assert report.max_diff <= report.tolerance == 2
-    for size in SIZES:
-        shipped = default_model_path(size)
-        assert shipped == MODELS / f"default-{size}.onnx"
-        assert (tmp_path / f"default-{size}.onnx").read_bytes() == shipped.read_bytes(), (
-            f"re-exported default-{size}.onnx differs: run `oscserver export default --all`"
-        )
+    assert default_model_path() == SHIPPED
+    assert out.read_bytes() == SHIPPED.read_bytes(), (
+        "re-exported default.onnx differs: run `oscserver export default`"
+    )
     assert not list(tmp_path.glob(".*tmp"))  # atomic writes leave no temporary files
 
 

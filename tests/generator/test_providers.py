@@ -239,7 +239,7 @@ def test_io_binding_renders_what_plain_feeds_render(tmp_path, maker):
     elif maker == "feedback":
         path = _feedback_generator(path)  # feedback refreshed from the bound output
     else:
-        path = default_model_path(256)  # uint8 output, 1000-wide class input
+        path = default_model_path()  # uint8 output, 1000-wide class input
     session = ort.InferenceSession(str(path), providers=[CPU])
     spec = read_generator(session, path)
     host, bound = HostRenderer(session, spec), BoundRenderer(session, spec, device="cpu")

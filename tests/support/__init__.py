@@ -1,8 +1,8 @@
 """What several tests share: tiny generators, OSC sending, an in-process server, waiting.
 
-Foreign clients and peers live beside these: ``liblo`` (liblo through ctypes), ``cdp`` and
-``browser_session`` (Chromium over DevTools), ``audio_songs`` (test audio), ``torch_generators``
-(torch modules for the exporter's tests).
+Foreign clients and peers live beside these: ``liblo`` (liblo through ctypes), ``audio_songs``
+(test audio), ``torch_generators`` (torch modules for the exporter's tests); headless Chromium
+and the browser session are ``oscserver.testing`` (the benchmarks use them too).
 """
 
 from pathlib import Path

@@ -6,7 +6,8 @@
 
 It measures, at batch 1 (fps, p50 and p99 ms a frame, each frame = the noise input changed, the
 generator run, the picture on the host), for the embedded default generator at 256 and 512 (the
-shipped ``oscserver/models/default-*.onnx`` and ``oscserver_export.default.generator`` in torch) and
+shipped ``oscserver/models/default.onnx``, its coordinates baked in for the size, and
+``oscserver_export.default.generator`` in torch) and
 BigGAN-deep 128/256/512 (random weights from ``oscserver_export.biggan.model.random_biggan``,
 exported here with this machine's torch):
 

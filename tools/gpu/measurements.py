@@ -84,14 +84,24 @@ def max_diff(a: np.ndarray | None, b: np.ndarray | None) -> float | None:
 
 
 def prepare_model(m: ModelPlan, info: dict[str, Any], engines: Engines, work: Path) -> None:
-    """Make ``m.path``: the shipped file for the default generator; for BigGAN random weights
-    exported here with this machine's torch (reused from an earlier run when the same)."""
+    """Make ``m.path``: for the default generator, the shipped file made ready for its size as
+    the server makes it (the pixel coordinates baked in, ``generator/graph.prepared``); for
+    BigGAN random weights exported here with this machine's torch (reused from an earlier run
+    when the same)."""
     if m.family == "default":
-        path = ROOT / "oscserver" / "models" / f"default-{m.size}.onnx"
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} is missing")
-        m.path = path
-        info.update(source="shipped file", path=str(path.relative_to(ROOT)))
+        from oscserver.generator.graph import prepared
+
+        shipped = ROOT / "oscserver" / "models" / "default.onnx"
+        if not shipped.is_file():
+            raise FileNotFoundError(f"{shipped} is missing")
+        model = prepared(shipped, (m.size, m.size), None)
+        if model is None:
+            raise RuntimeError(f"{shipped} does not draw at any size")
+        m.path = work / f"default-{m.size}.onnx"
+        m.path.write_bytes(model)
+        info.update(
+            source="shipped file", path=str(shipped.relative_to(ROOT)), size=[m.size, m.size]
+        )
     else:
         m.path = _prepare_biggan(m, info, engines, work)
     info["file_mb"] = round(m.path.stat().st_size / 1e6, 1)
@@ -161,14 +171,20 @@ def generator_spec(m: ModelPlan, ort: types.ModuleType | None) -> Any:
     """The generator's inputs as the contract describes them (from the ONNX file)."""
     if m.spec is not None:
         return m.spec
-    if ort is None:  # torch rows still run: the inputs as the exporter declares them
+    # The default generator's file is made ready for its size (coordinates baked in), but its
+    # torch module takes the coordinates: its inputs as the exporter declares them, at the size.
+    if ort is None or m.family == "default":  # (torch rows run without ONNX Runtime too)
         if m.family == "default":
             from oscserver_export.default.generator import input_specs
+
+            declared = input_specs(m.size)
         else:
-            from oscserver_export.biggan.generator import input_specs
+            from oscserver_export.biggan.generator import input_specs as biggan_inputs
+
+            declared = biggan_inputs()
         inputs = tuple(
             types.SimpleNamespace(name=d.name, shape=tuple(d.shape), default=d.default_value())
-            for d in input_specs()
+            for d in declared
         )
         return types.SimpleNamespace(inputs=inputs)
     from oscserver.generator.reading import read_generator

@@ -58,7 +58,7 @@ class DriveSettings:
 
 def read_spec(model: str) -> GeneratorSpec:
     """The generator's contract (its inputs), read from the file without rendering."""
-    path = resolve_model_path(model, 256)
+    path = resolve_model_path(model)
     if not path.is_file():
         raise AudioError(f"model file {path} does not exist")
     options = ort.SessionOptions()

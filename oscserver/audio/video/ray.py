@@ -41,6 +41,7 @@ from oscserver.audio.video.render import (
     RenderTimings,
     check_paths,
     control_trajectory,
+    framing,
     generator_path,
     prepare_song,
     write_video,
@@ -135,12 +136,19 @@ class RayRenderer:
         provider: str | None = None,
         threads: int | None = None,
         options: RayOptions | None = None,
+        *,
+        render_scale: float = 1.0,
+        fit: str = "crop",
+        scale_filter: str = "bicubic",
     ) -> None:
         self.options = options or RayOptions()
         if self.options.chunk_frames < 1:
             raise AudioError("--chunk-frames must be 1 or more")
         self.address = check_address(self.options.address)
-        self.path = generator_path(model, size)
+        generator = RenderSettings(Path(), Path(), model, size=size, render_scale=render_scale,
+                                   fit=fit, scale_filter=scale_filter)  # fmt: skip
+        self.path = generator_path(generator)
+        self.framing = framing(generator)
         self.spec = read_spec(self.path)
         if any(s.role == "feedback" for s in self.spec.inputs):
             raise AudioError(
@@ -214,7 +222,7 @@ class RayRenderer:
         # them elsewhere (one mechanism; Ray's restarts would need the constructor's
         # arguments, the model's bytes, pinned for the actor's life, and warn about it).
         self._actor_class = ray.remote(ChunkRenderer).options(**resource, max_restarts=0)
-        self._actor_args = (provider, threads)
+        self._actor_args = (provider, threads, self.framing)
         self._model_ref = ray.put(ShippedModel.read(self.path))
         self.stats = RayStats(
             workers=workers,
@@ -307,14 +315,14 @@ class RayRenderer:
         """Render one song (``settings`` must name this renderer's generator). ``on_chunk``
         (tests): called with the renderer and the song's stats after each chunk is handed to
         the encoder."""
-        if generator_path(settings.model, settings.size) != self.path:
+        if generator_path(settings) != self.path or framing(settings) != self.framing:
             raise AudioError("every song of one Ray render uses the same generator and size")
         started = time.perf_counter()
         timings = RenderTimings()
         stats = replace(self.stats, chunks=0, max_in_flight=0, resubmitted=0, replaced=0)
         stats.chunk_seconds = []
         check_paths(settings)
-        plan = prepare_song(settings, self.spec, timings)
+        plan = prepare_song(settings, self.spec, self.framing.output.size, timings)
         trajectory = control_trajectory(plan.features, plan.mapping, self.spec, timings)
         chunks = in_order(self, chunks_of(trajectory, stats.chunk_frames), stats, on_chunk)
         frames = (frame for chunk in chunks for frame in chunk)
@@ -340,5 +348,14 @@ def render_videos_ray(
 ) -> list[RayRenderReport]:
     """Render several songs (same generator, size, provider and threads) on one pool."""
     first = settings[0]
-    with RayRenderer(first.model, first.size, first.provider, first.threads, options) as pool:
+    with RayRenderer(
+        first.model,
+        first.size,
+        first.provider,
+        first.threads,
+        options,
+        render_scale=first.render_scale,
+        fit=first.fit,
+        scale_filter=first.scale_filter,
+    ) as pool:
         return [pool.render(s, show_progress) for s in settings]

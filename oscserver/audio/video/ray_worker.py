@@ -22,8 +22,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from oscserver.generator.framing import Framing
 
 SHIP_FOLDER = "oscserver-ray-models"
 """Under the worker's temporary folder: ``SHIP_FOLDER/<digest>/<model file name>``."""
@@ -72,18 +76,27 @@ def chunk_length(values: dict[str, np.ndarray]) -> int:
 class ChunkRenderer:
     """One generator, loaded once, rendering chunks of frames from packed control values.
 
-    ``provider`` and ``threads`` are :class:`GeneratorRuntime`'s. It holds no state between
+    ``provider`` and ``threads`` are :class:`GeneratorRuntime`'s; ``framing``: the video's
+    size and how the generator is fitted to it (default: its own size). It holds no state between
     frames that a chunk could depend on (generators with a feedback input are refused by the
     driver), so any worker renders any chunk to the same pixels."""
 
     def __init__(
-        self, model: ShippedModel, provider: str | None = None, threads: int | None = None
+        self,
+        model: ShippedModel,
+        provider: str | None = None,
+        threads: int | None = None,
+        framing: Framing | None = None,
     ) -> None:
+        from oscserver.generator.framing import open_framed
         from oscserver.generator.runtime import GeneratorRuntime
 
         began = time.perf_counter()
         self.path = model.materialize()
-        self.runtime = GeneratorRuntime(self.path, provider, threads)
+        if framing is None:
+            self.runtime = GeneratorRuntime(self.path, provider, threads)
+        else:
+            self.runtime = open_framed(self.path, framing, provider, threads)
         self.startup_seconds = time.perf_counter() - began
 
     def info(self) -> dict[str, object]:

@@ -11,9 +11,9 @@ set of control values per frame, deterministic given the seed), the song's prepa
 (:func:`prepare_song`) and the encoding (:func:`write_video`); only where the generator runs
 differs.
 
-Sizes: the default generator comes in 256 and 512; ``size=(w, h)`` picks 256 when both fit in
-256, else 512. An output size other than the generator's own is centre-cropped to its aspect
-ratio and scaled with bicubic interpolation (FFmpeg's swscale).
+Sizes: the default generator draws natively at ``size`` (or ``render_scale`` times it, brought
+up to size); a generator of a fixed size is fitted to it as live (``--fit``, the bicubic filter
+by default: ``generator/framing.py``). Without a size, the generator's own.
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ from oscserver.audio.mappings.target import ControlTarget
 from oscserver.audio.video.encoder import BackgroundWriter, VideoWriter
 from oscserver.audio.video.offline_controls import OfflineControls
 from oscserver.audio.video.progress import progress_bar
+from oscserver.core.errors import GeneratorError
+from oscserver.core.sizes import SizeError, check_even
+from oscserver.core.sizes import parse_size as parse_any_size
 from oscserver.generator.contract import GeneratorSpec
+from oscserver.generator.framing import Framing, open_framed, output_format
 from oscserver.generator.reading import resolve_model_path
 from oscserver.generator.runtime import GeneratorRuntime
 
@@ -50,6 +54,10 @@ class RenderSettings:
     fps: float = 30.0
     size: tuple[int, int] | None = None
     """Output width and height; None: the generator's own size."""
+    render_scale: float = 1.0
+    """A generator of any size draws at this times ``size``, brought up to it."""
+    fit: str = "crop"
+    scale_filter: str = "bicubic"
     seed: int = 0
     encoder: str | None = None
     crf: int = 18
@@ -103,23 +111,36 @@ class RenderReport:
         )
 
 
-def generator_path(model: str, size: tuple[int, int] | None) -> Path:
-    """The generator file: for ``default``, the 256 model when ``size`` fits in 256x256 (or is
-    not given), else the 512 one."""
-    if model == "default":
-        return resolve_model_path("default", 256 if size is None or max(size) <= 256 else 512)
-    return resolve_model_path(model)
+def generator_path(settings: RenderSettings) -> Path:
+    """The generator file ``settings.model`` names."""
+    return resolve_model_path(settings.model)
+
+
+def framing(settings: RenderSettings) -> Framing:
+    """The frames' format and how the generator is fitted to it (:class:`AudioError` for a
+    file that is not a generator)."""
+    try:
+        output = output_format([generator_path(settings)], settings.size)
+    except GeneratorError as exc:
+        raise AudioError(str(exc)) from None
+    return Framing(output, settings.render_scale, settings.fit, settings.scale_filter)
+
+
+def open_generator(settings: RenderSettings) -> GeneratorRuntime:
+    """The generator of ``settings``, opened to draw its frames at the video's size."""
+    return open_framed(
+        generator_path(settings), framing(settings), settings.provider, settings.threads
+    )
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    """``'512'`` -> (512, 512); ``'1280x720'`` -> (1280, 720)."""
-    width, sep, height = text.lower().partition("x")
+    """``'1280x720'``, ``'1080p'``, ``'512'`` -> (width, height): even (H.264's 4:2:0), at most
+    8K; :class:`AudioError` in one line otherwise."""
     try:
-        size = (int(width), int(height if sep else width))
-    except ValueError:
-        raise AudioError(f"--size expects WIDTHxHEIGHT or one number, got {text!r}") from None
-    if min(size) < 16 or max(size) > 8192 or size[0] % 2 or size[1] % 2:
-        raise AudioError(f"--size {text}: width and height must be even, 16 to 8192")
+        size = parse_any_size(text)
+        check_even(size, "H.264 video")
+    except SizeError as exc:
+        raise AudioError(str(exc)) from None
     return size
 
 
@@ -182,10 +203,11 @@ class SongPlan:
     height: int
 
 
-def prepare_song(settings: RenderSettings, spec: GeneratorSpec, timings: RenderTimings) -> SongPlan:
-    """Output size, the mapping (seeded) and the song's analysis."""
-    fmt = spec.output.frame_format
-    width, height = settings.size or (fmt.width, fmt.height)
+def prepare_song(
+    settings: RenderSettings, spec: GeneratorSpec, size: tuple[int, int], timings: RenderTimings
+) -> SongPlan:
+    """The mapping (seeded) and the song's analysis, for a video of ``size``."""
+    width, height = size
     target = ControlTarget.from_spec(spec)
     mapping = make_mapping(settings.mapping, settings.knobs, target, settings.fps, settings.seed)
     began = time.perf_counter()
@@ -236,14 +258,14 @@ def render_video(
 ) -> RenderReport:
     """Render ``settings.song`` to ``settings.output``; a progress bar goes to stderr.
     ``runtime``: a generator already loaded for these settings (several songs in a row);
-    default: load :func:`generator_path`."""
+    default: :func:`open_generator`."""
     started = time.perf_counter()
     timings = RenderTimings()
     check_paths(settings)
-    path = generator_path(settings.model, settings.size)
+    path = generator_path(settings)
     if runtime is None:
-        runtime = GeneratorRuntime(path, settings.provider, settings.threads)
-    plan = prepare_song(settings, runtime.spec, timings)
+        runtime = open_generator(settings)
+    plan = prepare_song(settings, runtime.spec, runtime.frame_format.size, timings)
     frames = render_frames(plan.features, plan.mapping, runtime, timings)
     codec = write_video(settings, plan, (r.pixels for r in frames), timings, show_progress)
     timings.total = time.perf_counter() - started

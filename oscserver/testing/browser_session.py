@@ -1,11 +1,16 @@
-"""Runs inside a private network namespace (see test_browser.py): a real server process, a
-real headless Chromium on its viewer page, OSC over UDP; prints what it measured as JSON.
+"""Runs inside a private network namespace: a real server process, a real headless Chromium
+on its viewer page, OSC over UDP; prints what it measured as JSON. Used by
+``tests/http/test_browser.py`` and ``oscserver bench sizes``:
+
+    unshare --net -- python -m oscserver.testing.browser_session [--size 720p]
+        [--render-scale 0.5] [--seconds 3]
 
 Everything stays on this namespace's loopback, so neither peer can reach any other address.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import socket
 import subprocess
@@ -15,7 +20,7 @@ import urllib.request
 
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from tests.support.cdp import Chromium
+from oscserver.testing.chromium import Chromium
 
 FPS = 30
 
@@ -42,7 +47,7 @@ PIXELS_JS = """(() => {
 })()"""
 
 
-def osc(port: int, address: str, *args: object) -> None:
+def osc(port: int, address: str, *args: float | str) -> None:
     builder = OscMessageBuilder(address)
     for arg in args:
         builder.add_arg(arg)
@@ -71,9 +76,15 @@ def wait_until(fn, timeout: float, what: str):
     raise TimeoutError(what)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m oscserver.testing.browser_session")
+    parser.add_argument("--size", help="the server's --size (default: its own)")
+    parser.add_argument("--render-scale", default="1", help="the server's --render-scale")
+    parser.add_argument("--seconds", type=float, default=3.0, help="how long fps is measured")
+    args = parser.parse_args(argv)
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     http_port, osc_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
+    sizing = ["--size", args.size] if args.size else []
     server = subprocess.Popen(
         [
             sys.executable,
@@ -90,6 +101,9 @@ def main() -> int:
             str(FPS),
             "--status-interval",
             "0",
+            "--render-scale",
+            args.render_scale,
+            *sizing,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -113,7 +127,7 @@ def main() -> int:
         )
         rendered0 = rendered_frames(http_port)
         t0 = time.monotonic()
-        time.sleep(3.0)
+        time.sleep(args.seconds)
         second = browser.evaluate(STATS_JS)
         elapsed = time.monotonic() - t0
         result["decoded_fps"] = (second["framesDecoded"] - first["framesDecoded"]) / elapsed
