@@ -112,8 +112,8 @@ DETAIL_WAVES = 16
 DETAIL_FREQS = (12.0, 540.0)
 #: A wave of this many cycles per pixel shows at 1/e of its strength (0.5 is the grid's limit).
 DETAIL_CUTOFF = 0.22
-#: How far the detail moves the palette phase at truncation 1 (radians), and how many levels
-#: of grain it lays over the frame there.
+#: How far the detail moves the palette phase at truncation 1 (radians; with truncation
+#: squared), and how many levels of grain it lays over the frame there (from 0.5 up).
 DETAIL_VEINS = 0.8
 DETAIL_GRAIN = 10.0
 _GRAIN_EPS = 0.05
@@ -412,15 +412,18 @@ class DefaultGenerator(nn.Module):
         # marbling (more as it turns wild) through the palette phase, and a fifth wave,
         # cos(pi/2 - e * fine) = sin(e * fine), nearly e * fine, grains the whole frame.
         h = torch.cat([h, self.detail(axes, noise)], dim=1)  # [HW, WIDTH + 1]
-        veins = DETAIL_VEINS * t
+        veins = DETAIL_VEINS * t * t
         zero = torch.zeros_like(t)
         detail_row = torch.cat([veins, veins, 2.0 * veins, zero, zero - _GRAIN_EPS], dim=1)
         last_w = torch.cat([torch.cat([last_w, zero.expand(WIDTH, 1)], dim=1), detail_row])
         last_b = torch.cat([last_b, torch.full_like(t, math.pi / 2)], dim=1)  # [1, 5]
         waves = torch.cos(torch.addmm(last_b, h, last_w))  # [HW, 5]
         weight = picture_weight(t)
-        # The grain is laid over the picture too: undo the marbling's share below.
-        grain = (DETAIL_GRAIN * t * t / (_GRAIN_EPS * (1.0 - weight))).expand(1, 3)
+        # The grain comes in past 0.5, where the class picture gives way to the wild marbling
+        # (the pictures are trained without it); laid over the picture too, so the marbling's
+        # share below is undone here.
+        past = torch.clamp((t - 0.5) * 2.0, 0.0, 1.0)
+        grain = (DETAIL_GRAIN * past * past / (_GRAIN_EPS * (1.0 - weight))).expand(1, 3)
         mix = torch.cat([lum, chroma, accent, shade * (0.6 + base)]) * 255.0  # [4, 3]
         marble = torch.addmm(base * 255.0, waves, torch.cat([mix, grain]))  # [HW, 3], 0..255
 

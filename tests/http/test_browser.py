@@ -57,7 +57,7 @@ def test_chromium_decodes_video_and_follows_osc():
 def test_chromium_receives_720p_at_20_fps():
     """``--size 1280x720 --render-scale 0.5``: the browser decodes 1280x720 frames, at 20 fps
     or more on two cores, and an OSC change shows in them."""
-    report = _browser_session("--size", "1280x720", "--render-scale", "0.5", "--seconds", "4")
+    report = _browser_session("--size", "1280x720", "--render-scale", "0.5", "--seconds", "6")
     assert report["state"] == "connected"
     assert report["frame_size"] == [1280, 720]
     assert report["decoded_fps"] >= 20, report
