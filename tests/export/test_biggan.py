@@ -258,21 +258,11 @@ def test_biggan_128_fills_a_720p_ring_under_each_fit(biggan_file, fit):
     from oscserver.client import FrameReader
     from oscserver.core.frame import FrameFormat
     from oscserver.generator.fitting import Fit, fit_pixels
-    from tests.support import unique_name
+    from tests.support import serve_config, unique_name
 
     async def main():
         shm = unique_name(f"biggan-{fit}")
-        config = ServeConfig.from_flat(
-            model=str(biggan_file),
-            osc_port=free_udp_port(),
-            shm=shm,
-            http_port=None,
-            fps=10.0,
-            status_interval=0,
-            threads=2,
-            size="1280x720",
-            fit=fit,
-        )
+        config = serve_config(biggan_file, shm=shm, fps=10.0, threads=2, size="720p", fit=fit)
         server = await Server.start(config)
         try:
             with FrameReader(shm) as reader:
